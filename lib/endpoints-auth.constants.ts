@@ -1,0 +1,15 @@
+/** Metadata key written by `@Secured()` and `@Public()` and read handler-first by the guard. @publicApi */
+export const SECURED_KEY = 'ENDPOINTS_AUTH:SECURED';
+
+/** Injection token of the resolved spec (providers and operation requirements). */
+export const ENDPOINTS_AUTH_SPEC = 'ENDPOINTS_AUTH:SPEC';
+
+/** ESP's token locations when a definition has no `x-google-jwt-locations` (ESPv2 `defaultJwtLocations`). */
+export const DEFAULT_JWT_LOCATIONS = [
+  { header: 'Authorization', valuePrefix: 'Bearer ' },
+  { header: 'X-Goog-Iap-Jwt-Assertion' },
+  { query: 'access_token' },
+] as const;
+
+/** Injection token of the options with every default filled in (`ResolvedEndpointsAuthOptions`). */
+export const ENDPOINTS_AUTH_SETTINGS = 'ENDPOINTS_AUTH:SETTINGS';

@@ -1,0 +1,56 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from './endpoints-auth.constants.js';
+import {
+  ConfigurableModuleClass,
+  ENDPOINTS_AUTH_OPTIONS,
+  type EndpointsAuthModuleAsyncOptions,
+  type EndpointsAuthModuleOptions,
+} from './endpoints-auth.module-definition.js';
+import { EndpointsAuthGuard } from './guards/endpoints-auth.guard.js';
+import type { EndpointsAuthOptions } from './interfaces/endpoints-auth-options.interface.js';
+import { resolveOptions } from './options/resolve-options.js';
+import { RouteRequirements } from './routes/route-requirements.js';
+import { resolveSpec } from './spec/resolve-spec.js';
+import { RequestAuthenticator } from './strategies/request-authenticator.js';
+import { StrategyRegistry } from './strategies/strategy-registry.js';
+
+/**
+ * Verifies callers' JWTs as Google Cloud Endpoints' proxy does, from the `x-google-*` security definitions of an
+ * OpenAPI document: `forRoot('openapi.yaml')`, `forRoot({ spec, ...options })` or `forRootAsync(...)`.
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: ENDPOINTS_AUTH_SETTINGS,
+      useFactory: (options: EndpointsAuthOptions) => resolveOptions(options),
+      inject: [ENDPOINTS_AUTH_OPTIONS],
+    },
+    { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS] },
+    StrategyRegistry,
+    RequestAuthenticator,
+    RouteRequirements,
+    EndpointsAuthGuard,
+  ],
+  exports: [EndpointsAuthGuard, StrategyRegistry, ENDPOINTS_AUTH_SPEC, ENDPOINTS_AUTH_SETTINGS],
+})
+export class EndpointsAuthModule extends ConfigurableModuleClass {
+  /** Configures the module from a spec path or from options (the spec plus settings). */
+  static override forRoot(options: string | EndpointsAuthModuleOptions): DynamicModule {
+    const resolved = typeof options === 'string' ? { spec: options } : options;
+    return withGlobalGuard(super.forRoot(resolved), resolved.globalGuard);
+  }
+
+  /** Configures the module from options built by a factory, a class or an existing provider. */
+  static override forRootAsync(options: EndpointsAuthModuleAsyncOptions): DynamicModule {
+    return withGlobalGuard(super.forRootAsync(options), options.globalGuard);
+  }
+}
+
+/** `useExisting` keeps one guard instance, so `overrideProvider(EndpointsAuthGuard)` replaces the global one too. */
+function withGlobalGuard(module: DynamicModule, globalGuard = true): DynamicModule {
+  if (!globalGuard) return module;
+  return { ...module, providers: [...(module.providers ?? []), { provide: APP_GUARD, useExisting: EndpointsAuthGuard }] };
+}

@@ -1,0 +1,25 @@
+/**
+ * Stable codes of authentication failures, sent as `errorCode` in the response body.
+ * @publicApi
+ */
+export type AuthErrorCode =
+  | 'MISSING_TOKEN'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'UNKNOWN_ISSUER'
+  | 'AUDIENCE_NOT_ALLOWED'
+  | 'KEY_NOT_FOUND'
+  | 'KEYS_UNAVAILABLE';
+
+/** ESPv2's message for each code (jwt_verify_lib `getStatusString`); INVALID_TOKEN carries a more precise one. */
+export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
+  MISSING_TOKEN: 'Jwt is missing',
+  INVALID_TOKEN: 'Jwt verification fails',
+  TOKEN_EXPIRED: 'Jwt is expired',
+  TOKEN_NOT_YET_VALID: 'Jwt not yet valid',
+  UNKNOWN_ISSUER: 'Jwt issuer is not configured',
+  AUDIENCE_NOT_ALLOWED: 'Audiences in Jwt are not allowed',
+  KEY_NOT_FOUND: "Jwks doesn't have key to match kid or alg from Jwt",
+  KEYS_UNAVAILABLE: 'Jwks remote fetch is failed',
+};

@@ -1,0 +1,2 @@
+export * from './auth-error-code.js';
+export * from './auth-error.js';

@@ -1,0 +1,20 @@
+import { ForbiddenException, type HttpException, UnauthorizedException } from '@nestjs/common';
+import type { AuthError } from './auth-error.js';
+
+/** Nest's exception for an authentication failure: ESP's message, the stable `errorCode`, 401 or 403. */
+export function toHttpException(error: AuthError): HttpException {
+  const options = { errorCode: error.code, cause: error };
+  return error.status === 403
+    ? new ForbiddenException(error.message, options)
+    : new UnauthorizedException(error.message, options);
+}
+
+/**
+ * The `WWW-Authenticate` value ESPv2 writes (RFC 6750): the realm is the request URI, and `error="invalid_token"`
+ * is added unless the token was missing. The query is left out so a token sent as `?access_token=` is never echoed.
+ */
+export function wwwAuthenticate(error: AuthError, scheme: string, host: string, path: string): string {
+  const realm = `${scheme}://${host}${path}`.slice(0, 256).replace(/["\\]/g, '\\$&');
+  const value = `Bearer realm="${realm}"`;
+  return error.code === 'MISSING_TOKEN' ? value : `${value}, error="invalid_token"`;
+}

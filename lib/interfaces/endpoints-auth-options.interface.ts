@@ -1,0 +1,40 @@
+/**
+ * Options of `EndpointsAuthModule.forRoot()`; ESP's default is given in brackets where ESP has one.
+ * @publicApi
+ */
+export interface EndpointsAuthOptions {
+  /** The OpenAPI 2/3 document: a path to a YAML or JSON file, or the parsed object. */
+  spec: string | object;
+  /** Overrides the document's `host` as the service name; the default audience is `https://SERVICE_NAME`. */
+  serviceName?: string;
+  /** Accept any audience for definitions without `x-google-audiences` (ESP's `--disable_jwt_audience_service_name_check`) [false]. */
+  disableServiceNameAudienceCheck?: boolean;
+  /** Tolerance, in seconds, applied to `exp` and `nbf` [60]. */
+  clockSkewSeconds?: number;
+  /** Tokens longer than this many bytes are rejected before any decoding [8192]. */
+  maxTokenBytes?: number;
+  /** Settings of the key fetch for each definition. */
+  keyCache?: KeyCacheOptions;
+}
+
+/**
+ * How keys are fetched and kept for each security definition.
+ * @publicApi
+ */
+export interface KeyCacheOptions {
+  /** How long a fetched key set is used before it is fetched again, in seconds [300]. */
+  ttlSeconds?: number;
+  /** How long a key fetch may take before it fails, in milliseconds [5000]. */
+  fetchTimeoutMs?: number;
+}
+
+/**
+ * `EndpointsAuthOptions` with every default filled in, as the module uses them.
+ */
+export interface ResolvedEndpointsAuthOptions {
+  disableServiceNameAudienceCheck: boolean;
+  clockSkewSeconds: number;
+  maxTokenBytes: number;
+  keyTtlSeconds: number;
+  fetchTimeoutMs: number;
+}

@@ -1,0 +1,4 @@
+export * from './endpoints-auth-options.interface.js';
+export * from './jwt-claims.interface.js';
+export * from './provider.interface.js';
+export * from './requirement.interface.js';

@@ -1,0 +1,37 @@
+import { createPublicKey } from 'node:crypto';
+import type { KeyRecord } from './key-record.interface.js';
+
+const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const EC_ALGORITHMS: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+const MIN_RSA_BITS = 2048;
+
+/** A key, or why a JWK from a remote set is not used (for a log line; never key material). */
+export type JwkResult = { record: KeyRecord } | { skipped: string };
+
+/**
+ * Parses one member of a remote JWKS into a `KeyRecord`. Private keys, symmetric keys (a remote set never yields an
+ * HMAC key), encryption keys, RSA under 2048 bits and keys whose `alg` contradicts their type are skipped.
+ */
+export function jwkToKeyRecord(jwk: unknown): JwkResult {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return { skipped: 'not an object' };
+  const member = jwk as Record<string, unknown>;
+  const kid = typeof member['kid'] === 'string' ? member['kid'] : undefined;
+  const alg = typeof member['alg'] === 'string' ? member['alg'] : undefined;
+  if (member['d'] !== undefined) return { skipped: 'has a private part' };
+  if (member['use'] !== undefined && member['use'] !== 'sig') return { skipped: `use is "${String(member['use'])}"` };
+  if (Array.isArray(member['key_ops']) && !member['key_ops'].includes('verify')) return { skipped: 'key_ops lacks verify' };
+  let candidates: string[];
+  if (member['kty'] === 'RSA') candidates = RSA_ALGORITHMS;
+  else if (member['kty'] === 'EC' && typeof member['crv'] === 'string' && EC_ALGORITHMS[member['crv']]) {
+    candidates = [EC_ALGORITHMS[member['crv']]];
+  } else return { skipped: `key type ${String(member['kty'])}${member['crv'] ? `/${String(member['crv'])}` : ''} is not supported` };
+  if (alg !== undefined && !candidates.includes(alg)) return { skipped: `alg ${alg} does not fit the key type` };
+  try {
+    const key = createPublicKey({ key: member as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const bits = key.asymmetricKeyDetails?.modulusLength;
+    if (member['kty'] === 'RSA' && (bits === undefined || bits < MIN_RSA_BITS)) return { skipped: `RSA key of ${bits} bits` };
+    return { record: { kid, key, algorithms: new Set(alg ? [alg] : candidates) } };
+  } catch {
+    return { skipped: 'invalid key parameters' };
+  }
+}

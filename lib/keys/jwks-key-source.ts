@@ -1,0 +1,88 @@
+import { Logger } from '@nestjs/common';
+import { JwksClient } from 'jwks-rsa';
+import { AuthError } from '../errors/auth-error.js';
+import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import { jwkToKeyRecord } from './jwk-to-key-record.js';
+import type { KeyRecord } from './key-record.interface.js';
+
+/** After a failed fetch, requests wait this long before another fetch is tried (ESPv2 retries every second). */
+const RETRY_AFTER_FAILURE_MS = 1000;
+
+/**
+ * The keys of one security definition, fetched from its JWKS through `jwks-rsa` and parsed once into `KeyObject`s:
+ * cached for the TTL, one fetch in flight at a time, and the previous keys kept while a refresh fails (as ESPv2).
+ */
+export class JwksKeySource {
+  private readonly logger = new Logger(JwksKeySource.name);
+  private readonly client: JwksClient;
+  private readonly reported = new Set<string>();
+  private keys?: KeyRecord[];
+  private expiresAt = 0;
+  private retryAt = 0;
+  private inflight?: Promise<KeyRecord[]>;
+  /** How many fetches this source started (for tests and diagnostics). */
+  fetchCount = 0;
+
+  constructor(
+    private readonly provider: EndpointsProvider,
+    private readonly ttlMs: number,
+    fetchTimeoutMs: number,
+  ) {
+    // jwks-rsa's own cache keys by kid and hands out PEM strings; this source caches parsed KeyObjects instead.
+    this.client = new JwksClient({ jwksUri: provider.jwksUri, cache: false, rateLimit: false, timeout: fetchTimeoutMs });
+  }
+
+  /** The current keys, fetching them when none are cached or the cache expired. */
+  async getKeys(): Promise<readonly KeyRecord[]> {
+    const now = Date.now();
+    if (this.keys && now < this.expiresAt) return this.keys;
+    if (now < this.retryAt) {
+      if (this.keys) return this.keys;
+      throw new AuthError('KEYS_UNAVAILABLE');
+    }
+    this.inflight ??= this.fetch().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async fetch(): Promise<KeyRecord[]> {
+    this.fetchCount++;
+    try {
+      const records = this.parse(await this.client.getKeys());
+      this.keys = records;
+      this.expiresAt = Date.now() + this.ttlMs;
+      this.retryAt = 0;
+      return records;
+    } catch (error) {
+      this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
+      const kept = this.keys ? '; the previous keys stay in use' : '';
+      this.logger.warn(`keys of "${this.provider.name}" could not be fetched from ${this.provider.jwksUri}: ${reason(error)}${kept}`);
+      if (this.keys) return this.keys;
+      throw new AuthError('KEYS_UNAVAILABLE');
+    }
+  }
+
+  private parse(jwks: unknown): KeyRecord[] {
+    if (!Array.isArray(jwks)) throw new Error('the document has no "keys" list');
+    const records: KeyRecord[] = [];
+    for (const jwk of jwks) {
+      const result = jwkToKeyRecord(jwk);
+      if ('record' in result) records.push(result.record);
+      else this.reportSkipped(jwk, result.skipped);
+    }
+    if (records.length === 0) throw new Error('the document has no usable verification key');
+    return records;
+  }
+
+  private reportSkipped(jwk: unknown, why: string): void {
+    const kid = (jwk as { kid?: unknown } | null)?.kid;
+    const line = `key ${typeof kid === 'string' ? `"${kid.slice(0, 64)}"` : 'without kid'} of "${this.provider.name}" skipped: ${why}`;
+    if (this.reported.has(line)) return;
+    this.reported.add(line);
+    this.logger.warn(line);
+  }
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String((error as { errorMsg?: unknown })?.errorMsg ?? error);
+  return message.slice(0, 200);
+}

@@ -1,0 +1,25 @@
+import { constants, verify } from 'node:crypto';
+import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+import type { KeyRecord } from './key-record.interface.js';
+
+/** The exact length of a P1363 ECDSA signature for each curve's algorithm. */
+const ECDSA_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96, ES512: 132 };
+
+/**
+ * Whether `record` verifies the token's signature, with the primitive chosen by the key's type and the hash by the
+ * token's `alg` (already checked against the key). Used to pick among several candidate keys.
+ */
+export function verifySignature(jwt: ParsedJwt, record: KeyRecord): boolean {
+  const alg = jwt.header.alg;
+  const hash = `sha${alg.slice(2)}`;
+  const data = Buffer.from(jwt.signingInput);
+  if (alg.startsWith('ES')) {
+    if (jwt.signature.length !== ECDSA_SIGNATURE_BYTES[alg]) return false;
+    return verify(hash, data, { key: record.key, dsaEncoding: 'ieee-p1363' }, jwt.signature);
+  }
+  if (alg.startsWith('PS')) {
+    const options = { key: record.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    return verify(hash, data, options, jwt.signature);
+  }
+  return verify(hash, data, record.key, jwt.signature);
+}

@@ -1,0 +1,16 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { HttpRequestLike } from '../token/http-request.interface.js';
+
+/**
+ * The HTTP request behind a context: the request itself for `http`, the request in the GraphQL context (argument 2,
+ * as `GqlExecutionContext` reads it, without importing @nestjs/graphql); `undefined` for any other context.
+ */
+export function requestOf(context: ExecutionContext): HttpRequestLike | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') return context.switchToHttp().getRequest<HttpRequestLike>();
+  if (type === 'graphql') {
+    const graphql = context.getArgByIndex<{ req?: HttpRequestLike; request?: HttpRequestLike } | undefined>(2);
+    return graphql?.req ?? graphql?.request;
+  }
+  return undefined;
+}

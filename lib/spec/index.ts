@@ -1,0 +1,2 @@
+export * from './resolved-spec.js';
+export * from './spec-error.js';

@@ -1,0 +1,105 @@
+import type { Logger } from '@nestjs/common';
+import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import { sanitizeAudience } from '../token/audience.util.js';
+import { describe, isObject } from './load-spec-document.js';
+import { readJwtLocations } from './read-jwt-locations.js';
+import { SpecError } from './spec-error.js';
+
+/** What the providers are read with, besides the document. */
+export interface ProviderContext {
+  source: string;
+  serviceName?: string;
+  disableServiceNameAudienceCheck: boolean;
+  logger: Logger;
+}
+
+/** The security definitions of a spec: JWT providers by name, and names that are valid but not JWT (apiKey). */
+export interface ReadProviders {
+  providers: Map<string, EndpointsProvider>;
+  nonJwt: Set<string>;
+}
+
+/** Turns OpenAPI 2 `securityDefinitions` or OpenAPI 3 `components.securitySchemes` into providers (ESP rule R1). */
+export function readProviders(document: Record<string, unknown>, context: ProviderContext): ReadProviders {
+  const { source } = context;
+  const components = isObject(document['components']) ? document['components'] : {};
+  const definitions = document['securityDefinitions'] ?? components['securitySchemes'];
+  if (!isObject(definitions) || Object.keys(definitions).length === 0) {
+    throw new SpecError(source, 'no security definitions (securityDefinitions or components.securitySchemes)');
+  }
+  const result: ReadProviders = { providers: new Map(), nonJwt: new Set() };
+  const byIssuer = new Map<string, string>();
+  for (const [name, definition] of Object.entries(definitions)) {
+    if (!isObject(definition)) {
+      throw new SpecError(source, `security definition "${name}" must be a mapping, got ${describe(definition)}`);
+    }
+    const provider = readProvider(name, definition, context);
+    if (!provider) {
+      result.nonJwt.add(name);
+      continue;
+    }
+    const other = byIssuer.get(provider.issuer);
+    if (other) {
+      throw new SpecError(source, `security definitions "${other}" and "${name}" have the same issuer "${provider.issuer}"`);
+    }
+    byIssuer.set(provider.issuer, name);
+    result.providers.set(name, provider);
+  }
+  if (result.providers.size === 0) {
+    throw new SpecError(source, `no security definition names an issuer (x-google-issuer); found ${[...result.nonJwt].join(', ')}`);
+  }
+  return result;
+}
+
+function readProvider(name: string, definition: Record<string, unknown>, context: ProviderContext) {
+  const { source, logger } = context;
+  const where = `security definition "${name}"`;
+  const auth = isObject(definition['x-google-auth']) ? definition['x-google-auth'] : undefined;
+  const issuer = auth?.['issuer'] ?? definition['x-google-issuer'] ?? definition['x-issuer'];
+  const type = definition['type'];
+  if (issuer === undefined) {
+    if (type === 'oauth2' || type === 'openIdConnect') throw new SpecError(source, `${where} has no x-google-issuer`);
+    if (type !== 'apiKey') logger.warn(`${where} (type ${String(type)}) is not a JWT definition and is ignored`);
+    return undefined;
+  }
+  if (typeof issuer !== 'string' || issuer === '') {
+    throw new SpecError(source, `${where}: x-google-issuer must be a non-empty string, got ${describe(issuer)}`);
+  }
+  const jwksUri = auth?.['jwksUri'] ?? definition['x-google-jwks_uri'] ?? definition['x-jwks_uri'];
+  if (jwksUri === undefined) {
+    throw new SpecError(source, `${where} has no x-google-jwks_uri (OpenID discovery is not supported yet)`);
+  }
+  if (typeof jwksUri !== 'string' || !/^https?:\/\/[^/]/.test(jwksUri)) {
+    throw new SpecError(source, `${where}: x-google-jwks_uri must be an http(s) URL`);
+  }
+  const locations = readJwtLocations(
+    auth?.['jwtLocations'] ?? definition['x-google-jwt-locations'],
+    where,
+    source,
+    logger,
+  );
+  const audiences = readAudiences(auth?.['audiences'] ?? definition['x-google-audiences'], where, context);
+  return { name, issuer, jwksUri, audiences, locations } satisfies EndpointsProvider;
+}
+
+/** ESPv2 splits on `,` and trims; empty entries are dropped (ESPv2 keeps them as `""`, which accepts `aud: ""`). */
+function readAudiences(raw: unknown, where: string, context: ProviderContext): string[] {
+  const { source } = context;
+  let entries: string[];
+  if (raw === undefined) entries = [];
+  else if (typeof raw === 'string') entries = raw.split(',');
+  else if (Array.isArray(raw) && raw.every((entry) => typeof entry === 'string')) entries = raw;
+  else throw new SpecError(source, `${where}: x-google-audiences must be a comma-separated string, got ${describe(raw)}`);
+  const trimmed = entries.map((entry) => entry.trim());
+  if (trimmed.includes('')) context.logger.warn(`${where}: empty entries in x-google-audiences are ignored`);
+  const audiences = trimmed.filter((entry) => entry !== '').map(sanitizeAudience);
+  if (audiences.length > 0 || context.disableServiceNameAudienceCheck) return audiences;
+  if (!context.serviceName) {
+    throw new SpecError(
+      source,
+      `${where} has no x-google-audiences and the service name is unknown: set "host" in the spec, the serviceName option, or disableServiceNameAudienceCheck`,
+    );
+  }
+  // ESPv2 accepts https://SERVICE_NAME when a provider lists no audience (filtergen/jwt_authn.go).
+  return [sanitizeAudience(`https://${context.serviceName}`)];
+}

@@ -1,0 +1,74 @@
+import type { KeyObject } from 'node:crypto';
+import { Strategy as JwtStrategy } from 'passport-jwt';
+import { AuthError } from '../errors/auth-error.js';
+import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import type { JwksKeySource } from '../keys/jwks-key-source.js';
+import { selectKeys } from '../keys/select-keys.js';
+import { verifySignature } from '../keys/verify-signature.js';
+import { checkClaims } from '../token/check-claims.js';
+import { extractTokens } from '../token/extract-tokens.js';
+import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { parseJwt } from '../token/parse-jwt.js';
+import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
+
+/** The algorithms a remote key set can serve; HMAC is never one of them. */
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+
+/** The settings a strategy verifies with. */
+export interface StrategySettings {
+  clockSkewSeconds: number;
+  maxTokenBytes: number;
+}
+
+/**
+ * The `passport-jwt` strategy of one security definition, named after it. Before any key is touched it runs ESP's
+ * checks in ESP's order (parse, issuer, time, audience); the key is chosen by `kid` and by what the key can verify,
+ * never by the token's say-so; `jsonwebtoken` then checks the signature.
+ * @publicApi
+ */
+export class EndpointsJwtStrategy extends JwtStrategy {
+  constructor(
+    readonly provider: EndpointsProvider,
+    readonly keys: JwksKeySource,
+    settings: StrategySettings,
+  ) {
+    super(
+      {
+        jwtFromRequest: (request: HttpRequestLike) => slotOf(request)?.jwt.raw ?? extractTokens(request, provider.locations)[0] ?? null,
+        // jsonwebtoken takes a KeyObject, though passport-jwt's types only name strings and buffers.
+        secretOrKeyProvider: (request: HttpRequestLike, raw: string, done: (error: unknown, key?: never) => void) => {
+          keyFor(request, raw, provider, keys, settings).then((key) => done(null, key as never), (error: unknown) => done(error));
+        },
+        issuer: provider.issuer,
+        algorithms: [...ASYMMETRIC_ALGORITHMS],
+        // The ESP time rule already ran (exp <= now + skew passes); one more second keeps jsonwebtoken's `>=` from
+        // refusing the boundary second ESP accepts.
+        jsonWebTokenOptions: { clockTolerance: settings.clockSkewSeconds + 1 },
+      },
+      (payload: unknown, done: (error: unknown, user?: unknown) => void) => done(null, payload),
+    );
+    this.name = provider.name;
+  }
+}
+
+function slotOf(request: HttpRequestLike): TokenSlot | undefined {
+  return request[TOKEN_SLOT] as TokenSlot | undefined;
+}
+
+async function keyFor(
+  request: HttpRequestLike,
+  raw: string,
+  provider: EndpointsProvider,
+  source: JwksKeySource,
+  settings: StrategySettings,
+): Promise<KeyObject> {
+  const slot = slotOf(request);
+  const jwt: ParsedJwt = slot?.jwt.raw === raw ? slot.jwt : parseJwt(raw, settings.maxTokenBytes);
+  checkClaims(jwt, provider, settings.clockSkewSeconds, Math.floor(Date.now() / 1000));
+  const candidates = selectKeys(await source.getKeys(), jwt.header.alg, jwt.header.kid);
+  if (candidates.length === 0) throw new AuthError('KEY_NOT_FOUND');
+  // ESPv2 tries each remaining key; passport-jwt takes one, so hand it the one that verifies (or the first).
+  const key = candidates.length === 1 ? candidates[0] : (candidates.find((c) => verifySignature(jwt, c)) ?? candidates[0]);
+  return key.key;
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
+import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import { JwksKeySource } from '../keys/jwks-key-source.js';
+import type { ResolvedSpec } from '../spec/resolved-spec.js';
+import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
+import { registerPassportName, unregisterPassportName } from './passport-names.js';
+
+/**
+ * The Passport strategies of one module instance, one per security definition, created from the resolved options;
+ * the guard verifies with these instances, so two apps in one process never share keys.
+ * @publicApi
+ */
+@Injectable()
+export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(StrategyRegistry.name);
+  private readonly strategies = new Map<string, EndpointsJwtStrategy>();
+
+  constructor(
+    @Inject(ENDPOINTS_AUTH_SPEC) spec: ResolvedSpec,
+    @Inject(ENDPOINTS_AUTH_SETTINGS) settings: ResolvedEndpointsAuthOptions,
+  ) {
+    for (const provider of spec.providers.values()) {
+      const keys = new JwksKeySource(provider, settings.keyTtlSeconds * 1000, settings.fetchTimeoutMs);
+      this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
+    }
+  }
+
+  onModuleInit(): void {
+    for (const [name, strategy] of this.strategies) {
+      registerPassportName(this, name, strategy);
+      const { issuer, jwksUri, audiences } = strategy.provider;
+      const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
+      this.logger.log(`"${name}": issuer ${issuer}, keys ${jwksUri}, audiences ${audience}`);
+    }
+  }
+
+  onModuleDestroy(): void {
+    for (const name of this.strategies.keys()) unregisterPassportName(this, name);
+  }
+
+  /** The strategy of the definition `name`; names were checked against the spec at start-up. */
+  get(name: string): EndpointsJwtStrategy {
+    const strategy = this.strategies.get(name);
+    if (!strategy) throw new Error(`nestjs-endpoints-auth: no strategy "${name}"`);
+    return strategy;
+  }
+}

@@ -1,0 +1,12 @@
+import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+
+/**
+ * Where the guard leaves the token it wants verified on the request, so the strategy verifies exactly that token
+ * (a request may carry several) without reading or parsing it again.
+ */
+export const TOKEN_SLOT = Symbol.for('nestjs-endpoints-auth:token');
+
+/** The token the guard asks a strategy to verify. */
+export interface TokenSlot {
+  jwt: ParsedJwt;
+}

@@ -1,0 +1,32 @@
+import type { JwtLocation } from '../interfaces/provider.interface.js';
+import type { HttpRequestLike } from './http-request.interface.js';
+
+/**
+ * Every token found in the given locations, as Envoy's extractor finds them: header names are case-insensitive,
+ * the value prefix is case-sensitive and must start the value, every instance of a repeated header counts, and a
+ * query parameter gives its first, percent-decoded value.
+ */
+export function extractTokens(request: HttpRequestLike, locations: readonly JwtLocation[]): string[] {
+  const tokens: string[] = [];
+  let query: URLSearchParams | undefined;
+  for (const location of locations) {
+    if ('query' in location) {
+      query ??= queryOf(request);
+      const value = query.get(location.query);
+      if (value !== null) tokens.push(value);
+      continue;
+    }
+    const raw = request.headers[location.header.toLowerCase()];
+    for (const value of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+      const prefix = location.valuePrefix ?? '';
+      if (value.startsWith(prefix)) tokens.push(value.slice(prefix.length));
+    }
+  }
+  return tokens;
+}
+
+function queryOf(request: HttpRequestLike): URLSearchParams {
+  const url = request.originalUrl ?? request.url ?? '';
+  const start = url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
+}

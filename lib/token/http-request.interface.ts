@@ -1,0 +1,11 @@
+/** The part of an Express or Fastify request the library reads and writes. */
+export interface HttpRequestLike {
+  method?: string;
+  url?: string;
+  /** Express keeps the URL the client sent here when routers rewrite `url`. */
+  originalUrl?: string;
+  headers: Record<string, string | string[] | undefined>;
+  protocol?: string;
+  user?: unknown;
+  [key: string | symbol]: unknown;
+}

@@ -1,0 +1,52 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+
+/** The two HTTP adapters every e2e test runs on. */
+export const ADAPTERS = [
+  ['express', () => new ExpressAdapter()],
+  ['fastify', () => new FastifyAdapter()],
+] as const;
+
+export type AdapterName = (typeof ADAPTERS)[number][0];
+
+/** Boots `module` on the named adapter, listening on 127.0.0.1; returns the app and its base URL. */
+export async function startApp(
+  module: Type<unknown> | ReturnType<typeof Object>,
+  adapter: AdapterName,
+  configure?: (app: INestApplication) => void,
+): Promise<{ app: INestApplication; url: string }> {
+  const moduleRef = await Test.createTestingModule({ imports: [module as Type<unknown>] }).compile();
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false })
+      : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+  configure?.(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  return { app, url };
+}
+
+/** A GET/POST over a real socket; returns status, headers and the parsed JSON body (or text). */
+export async function call(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(url, {
+    method: options.method ?? 'GET',
+    headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    body: options.body ? JSON.stringify(options.body) : undefined,
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** `Authorization: Bearer <token>`. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

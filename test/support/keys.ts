@@ -1,0 +1,48 @@
+import { type KeyObject, constants, generateKeyPairSync, sign } from 'node:crypto';
+
+/** A signing key of a test issuer, with its public JWK as a key server would publish it. */
+export interface TestKey {
+  kid: string;
+  alg: 'RS256' | 'ES256' | 'PS256';
+  privateKey: KeyObject;
+  jwk: Record<string, unknown>;
+}
+
+/** Makes a fresh RSA-2048 (RS256 or PS256) or P-256 (ES256) key. */
+export function makeKey(alg: TestKey['alg'], kid: string, options: { bits?: number } = {}): TestKey {
+  const pair =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
+  const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid, use: 'sig' };
+  return { kid, alg, privateKey: pair.privateKey, jwk };
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** Signs a compact JWS with real crypto; `header` overrides the default `{ alg, kid, typ }`. */
+export function signJwt(key: TestKey, payload: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+  const input = `${b64({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })}.${b64(payload)}`;
+  const data = Buffer.from(input);
+  let signature: Buffer;
+  if (key.alg === 'ES256') signature = sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  else if (key.alg === 'PS256') {
+    signature = sign('sha256', data, {
+      key: key.privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    });
+  } else signature = sign('sha256', data, key.privateKey);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** Seconds since the epoch, as JWT time claims count. */
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Standard claims for `issuer` and `audience`, valid for an hour; `overrides` replace or add (undefined removes). */
+export function claims(issuer: string, audience: string | string[], overrides: Record<string, unknown> = {}) {
+  const now = nowSeconds();
+  const base: Record<string, unknown> = { iss: issuer, sub: 'user-1', aud: audience, iat: now, exp: now + 3600, ...overrides };
+  for (const [name, value] of Object.entries(base)) if (value === undefined) delete base[name];
+  return base;
+}

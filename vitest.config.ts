@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Nest's DI reads constructor types from decorator metadata; Vite's Oxc transform emits it only when asked.
+  oxc: {
+    decorator: { legacy: true, emitDecoratorMetadata: true },
+  },
+  test: {
+    include: ['test/**/*.spec.ts', 'lib/**/*.spec.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
