@@ -34,7 +34,8 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
     RouteRequirements,
     EndpointsAuthGuard,
   ],
-  exports: [EndpointsAuthGuard, StrategyRegistry, ENDPOINTS_AUTH_SPEC, ENDPOINTS_AUTH_SETTINGS],
+    // Everything the guard needs is exported: `@UseGuards(EndpointsAuthGuard)` instantiates it in the user's module.
+  exports: [EndpointsAuthGuard, RouteRequirements, RequestAuthenticator, StrategyRegistry, ENDPOINTS_AUTH_SPEC, ENDPOINTS_AUTH_SETTINGS],
 })
 export class EndpointsAuthModule extends ConfigurableModuleClass {
   /** Configures the module from a spec path or from options (the spec plus settings). */

@@ -1,18 +1,38 @@
+import { Logger } from '@nestjs/common';
 import type {
   EndpointsAuthOptions,
   ResolvedEndpointsAuthOptions,
 } from '../interfaces/endpoints-auth-options.interface.js';
 import { SpecError } from '../spec/spec-error.js';
 
-/** Fills in the defaults (ESP's where it has one) and refuses values that cannot work. */
+const KNOWN_OPTIONS = new Set([
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'isGlobal', 'globalGuard',
+]);
+const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs']);
+const logger = new Logger('EndpointsAuthOptions');
+
+/** Fills in the defaults (ESP's where it has one), refuses values that cannot work and warns about unknown names. */
 export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpointsAuthOptions {
+  if (typeof options !== 'object' || options === null) throw new SpecError('options', 'the options must be an object with "spec"');
+  warnUnknown(options, KNOWN_OPTIONS, '');
+  if (options.keyCache !== undefined) warnUnknown(options.keyCache, KNOWN_KEY_CACHE_OPTIONS, 'keyCache.');
+  if (options.serviceName !== undefined && (typeof options.serviceName !== 'string' || options.serviceName === '')) {
+    throw new SpecError('options', '"serviceName" must be a non-empty string');
+  }
   return {
-    disableServiceNameAudienceCheck: options.disableServiceNameAudienceCheck ?? false,
+    disableServiceNameAudienceCheck: options.disableServiceNameAudienceCheck === true,
     clockSkewSeconds: number('clockSkewSeconds', options.clockSkewSeconds, 60, 0),
     maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, 8192, 1),
     keyTtlSeconds: number('keyCache.ttlSeconds', options.keyCache?.ttlSeconds, 300, 1),
     fetchTimeoutMs: number('keyCache.fetchTimeoutMs', options.keyCache?.fetchTimeoutMs, 5000, 1),
   };
+}
+
+/** A misspelt or not-yet-supported option would otherwise be ignored without a word (plain JavaScript callers). */
+function warnUnknown(options: object, known: ReadonlySet<string>, prefix: string): void {
+  for (const name of Object.keys(options)) {
+    if (!known.has(name)) logger.warn(`option "${prefix}${name}" is not supported by this version and is ignored`);
+  }
 }
 
 function number(name: string, value: number | undefined, fallback: number, min: number): number {

@@ -31,6 +31,9 @@ export function validateSecuredNames(
 function check(spec: ResolvedSpec, requirement: SecurityRequirement | undefined, where: string): void {
   for (const name of requirement?.providers ?? []) {
     if (spec.providers.has(name)) continue;
+    if (spec.nonJwt.has(name)) {
+      throw new SpecError(spec.source, `@Secured("${name}") on ${where} names a definition without x-google-issuer; it cannot verify a JWT`);
+    }
     throw new SpecError(
       spec.source,
       `@Secured("${name}") on ${where} names no security definition; defined: ${[...spec.providers.keys()].join(', ')}`,

@@ -11,11 +11,11 @@ import { SpecError } from './spec-error.js';
 export function readJwtLocations(raw: unknown, where: string, source: string, logger: Logger): JwtLocation[] {
   if (raw === undefined) return [...DEFAULT_JWT_LOCATIONS];
   if (!Array.isArray(raw) || raw.length === 0) {
-    throw new SpecError(source, `${where}: x-google-jwt-locations must be a non-empty list, got ${describe(raw)}`);
+    throw new SpecError(source, `${where} must be a non-empty list, got ${describe(raw)}`);
   }
   const locations: JwtLocation[] = [];
   raw.forEach((entry: unknown, index) => {
-    const at = `${where}: x-google-jwt-locations[${index}]`;
+    const at = `${where}[${index}]`;
     if (!isObject(entry)) throw new SpecError(source, `${at} must be a mapping, got ${describe(entry)}`);
     const prefix = entry['value_prefix'] ?? entry['valuePrefix'];
     const kinds = ['header', 'query', 'cookie'].filter((kind) => entry[kind] !== undefined);

@@ -72,9 +72,10 @@ function readProvider(name: string, definition: Record<string, unknown>, context
   if (typeof jwksUri !== 'string' || !/^https?:\/\/[^/]/.test(jwksUri)) {
     throw new SpecError(source, `${where}: x-google-jwks_uri must be an http(s) URL`);
   }
+  const field = auth?.['jwtLocations'] !== undefined ? 'x-google-auth.jwtLocations' : 'x-google-jwt-locations';
   const locations = readJwtLocations(
     auth?.['jwtLocations'] ?? definition['x-google-jwt-locations'],
-    where,
+    `${where}: ${field}`,
     source,
     logger,
   );
@@ -89,7 +90,7 @@ function readAudiences(raw: unknown, where: string, context: ProviderContext): s
   if (raw === undefined) entries = [];
   else if (typeof raw === 'string') entries = raw.split(',');
   else if (Array.isArray(raw) && raw.every((entry) => typeof entry === 'string')) entries = raw;
-  else throw new SpecError(source, `${where}: x-google-audiences must be a comma-separated string, got ${describe(raw)}`);
+  else throw new SpecError(source, `${where}: x-google-audiences must be a comma-separated string or a list of strings, got ${describe(raw)}`);
   const trimmed = entries.map((entry) => entry.trim());
   if (trimmed.includes('')) context.logger.warn(`${where}: empty entries in x-google-audiences are ignored`);
   const audiences = trimmed.filter((entry) => entry !== '').map(sanitizeAudience);

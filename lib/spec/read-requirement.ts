@@ -24,7 +24,7 @@ export function readRequirement(security: unknown, where: string, context: Requi
     const names = Object.keys(entry);
     if (names.length === 0) {
       context.logger.warn(
-        `${where}: the empty requirement {} in security[${index}] is ignored, as ESP ignores it; to let requests without a token through, use @Secured(name, { optional: true })`,
+        `${where}: the empty requirement {} in security[${index}] is ignored, as ESP ignores it: it does not make a token optional (use @Secured(name, { optional: true }) for that)`,
       );
       return;
     }

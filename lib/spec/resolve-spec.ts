@@ -21,7 +21,7 @@ export function resolveSpec(options: EndpointsAuthOptions): ResolvedSpec {
   const context: RequirementContext = { source, providers, nonJwt, logger };
   const apiRequirement =
     document['security'] === undefined ? undefined : readRequirement(document['security'], 'security', context);
-  return { source, providers, apiRequirement, operations: readOperations(document, context) };
+  return { source, providers, nonJwt, apiRequirement, operations: readOperations(document, context) };
 }
 
 function readOperations(document: Record<string, unknown>, context: RequirementContext): SpecOperation[] {

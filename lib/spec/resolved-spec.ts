@@ -22,6 +22,8 @@ export interface ResolvedSpec {
   /** The file path, or "spec object". */
   source: string;
   providers: ReadonlyMap<string, EndpointsProvider>;
+  /** Definitions that are valid in `security` but carry no issuer (apiKey): they never authenticate a JWT. */
+  nonJwt: ReadonlySet<string>;
   /** The document's top-level `security`, when it has one. */
   apiRequirement?: SecurityRequirement;
   operations: SpecOperation[];

@@ -1,0 +1,461 @@
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { Test } from '@nestjs/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { EndpointsAuthModule, type EndpointsAuthModuleOptions, Public, Secured, SpecError } from '../../lib/index.js';
+import { CapturingLogger, TempDir, startsCleanly, startupError } from './spec-kit.js';
+
+/** Never fetched: every app in this file fails (or is closed) before it serves a request. */
+const JWKS = 'http://127.0.0.1:9/jwks';
+
+type Doc = Record<string, unknown>;
+
+/** A valid OpenAPI 2 document with two JWT definitions and an apiKey one; `patch` replaces top-level keys. */
+function openApi2(patch: Doc = {}): Doc {
+  return {
+    swagger: '2.0',
+    info: { title: 'spec errors', version: '1' },
+    host: 'svc.example.com',
+    securityDefinitions: {
+      alpha: { type: 'oauth2', flow: 'implicit', authorizationUrl: '', 'x-google-issuer': 'https://alpha.example.com', 'x-google-jwks_uri': JWKS },
+      beta: { type: 'oauth2', flow: 'implicit', authorizationUrl: '', 'x-google-issuer': 'https://beta.example.com', 'x-google-jwks_uri': JWKS },
+      api_key: { type: 'apiKey', name: 'key', in: 'query' },
+    },
+    paths: {},
+    ...patch,
+  };
+}
+
+/** `openApi2()` with the definition `name` replaced by `definition`. */
+function withDefinition(name: string, definition: Doc, patch: Doc = {}): Doc {
+  const document = openApi2(patch);
+  return { ...document, securityDefinitions: { ...(document['securityDefinitions'] as Doc), [name]: definition } };
+}
+
+function oauth2(fields: Doc): Doc {
+  return { type: 'oauth2', flow: 'implicit', authorizationUrl: '', ...fields };
+}
+
+/** The start-up error of an app that imports only `EndpointsAuthModule.forRoot(options)`. */
+function failureOf(options: string | EndpointsAuthModuleOptions, controllers: (new () => unknown)[] = []): Promise<Error> {
+  return startupError({ imports: [EndpointsAuthModule.forRoot(options)], controllers });
+}
+
+/** Asserts a SpecError whose message is `nestjs-endpoints-auth: <source>: ...` and contains every `part`. */
+function expectSpecError(error: Error, source: string, ...parts: string[]): void {
+  expect(error).toBeInstanceOf(SpecError);
+  expect(error.message.startsWith(`nestjs-endpoints-auth: ${source}: `)).toBe(true);
+  for (const part of parts) expect(error.message).toContain(part);
+}
+
+describe('a spec file that cannot be read or parsed fails start-up', () => {
+  const dir = new TempDir();
+  afterAll(() => dir.remove());
+
+  it('names the file and says "file not found" when the spec file does not exist', async () => {
+    const path = dir.file('missing.yaml');
+    const error = await failureOf({ spec: path });
+    expectSpecError(error, path, 'file not found', 'ENOENT');
+  });
+
+  it('names the file and says "file unreadable" when the spec path is a directory', async () => {
+    const path = dir.file('a-folder.yaml');
+    mkdirSync(path);
+    const error = await failureOf({ spec: path });
+    expectSpecError(error, path, 'file unreadable', 'EISDIR');
+  });
+
+  const yamlHead = [
+    "swagger: '2.0'",
+    'info:',
+    '  title: test',
+    "  version: '1'",
+    'host: svc.example.com',
+    'securityDefinitions:',
+    '  alpha:',
+    '    type: oauth2',
+  ];
+  const brokenYaml = [
+    {
+      problem: 'a definition written twice',
+      reason: 'Map keys must be unique',
+      line: 11,
+      text: [...yamlHead, '    x-google-issuer: https://alpha.example.com', `    x-google-jwks_uri: ${JWKS}`, '  alpha:', '    type: oauth2'],
+    },
+    {
+      problem: 'a tab used as indentation',
+      reason: 'Tabs are not allowed as indentation',
+      line: 9,
+      text: [...yamlHead, '\tx-google-issuer: https://alpha.example.com', `    x-google-jwks_uri: ${JWKS}`],
+    },
+  ];
+
+  it.each(brokenYaml)('names the file and the parser’s reason for broken YAML ($problem)', async ({ text, reason }) => {
+    const path = dir.write(`broken-${text.length}.yaml`, text.join('\n') + '\n');
+    const error = await failureOf({ spec: path });
+    expectSpecError(error, path, 'invalid YAML', reason);
+  });
+
+  it.each(brokenYaml)('gives the line of broken YAML ($problem on line $line)', async ({ text, line }) => {
+    const path = dir.write(`broken-line-${text.length}.yaml`, text.join('\n') + '\n');
+    const error = await failureOf({ spec: path });
+    expectSpecError(error, path, `invalid YAML at line ${line}:`);
+  });
+
+  it.each([
+    {
+      problem: 'a trailing comma, reported where the closing brace on line 4 is',
+      line: 4,
+      text: '{\n  "swagger": "2.0",\n  "info": {"title": "t"},\n}\n',
+    },
+    {
+      problem: 'a missing comma after line 2, reported at line 3',
+      line: 3,
+      text: '{\n  "swagger": "2.0"\n  "info": {"title": "t"}\n}\n',
+    },
+    {
+      problem: 'a file cut short after line 5',
+      line: 6,
+      text: '{\n  "swagger": "2.0",\n  "securityDefinitions": {\n    "alpha": {\n      "type": "oauth2",\n',
+    },
+    {
+      problem: 'a misspelt literal on line 3, which V8 reports without a position',
+      line: 3,
+      text: '{\n  "swagger": "2.0",\n  "x": tru\n}\n',
+    },
+  ])('names the file and the line of broken JSON ($problem)', async ({ text, line }) => {
+    const path = dir.write(`broken-${line}.json`, text);
+    const error = await failureOf({ spec: path });
+    expectSpecError(error, path, `invalid JSON at line ${line}:`);
+  });
+
+  it.each([
+    ['a list', 'list.yaml', '- swagger: "2.0"\n- paths: {}\n', 'got a list'],
+    ['a plain string', 'string.yaml', 'just some text\n', 'got a string'],
+    ['an empty file', 'empty.yaml', '', 'got null'],
+    ['a JSON list', 'list.json', '[{"swagger": "2.0"}]\n', 'got a list'],
+    ['a JSON number', 'number.json', '42\n', 'got a number'],
+  ])('names the file and says the document must be a mapping when it is %s', async (_what, name, text, got) => {
+    const path = dir.write(name, text);
+    const error = await failureOf({ spec: path });
+    expectSpecError(error, path, 'the document must be a mapping', got);
+  });
+});
+
+describe('a spec option that is neither a path nor a document fails start-up', () => {
+  it.each([
+    ['a number', 42, 'got a number'],
+    ['a boolean', true, 'got a boolean'],
+    ['null', null, 'got null'],
+    ['undefined', undefined, 'got nothing'],
+    ['a list', [openApi2()], 'got a list'],
+    ['an empty path', '', 'got an empty string'],
+  ])('refuses %s as the spec and says what it got', async (_what, spec, got) => {
+    const error = await failureOf({ spec: spec as unknown as string });
+    expectSpecError(error, 'options', '"spec" must be a file path or a parsed OpenAPI document', got);
+  });
+});
+
+describe('security definitions ESP would refuse fail start-up', () => {
+  it('says there are no security definitions when the document has none', async () => {
+    const { securityDefinitions: _, ...document } = openApi2();
+    expectSpecError(await failureOf({ spec: document }), 'spec object', 'no security definitions');
+  });
+
+  it('says there are no security definitions when securityDefinitions is empty', async () => {
+    expectSpecError(await failureOf({ spec: openApi2({ securityDefinitions: {} }) }), 'spec object', 'no security definitions');
+  });
+
+  it('lists the definitions it found when none of them names an issuer', async () => {
+    const spec = openApi2({ securityDefinitions: { api_key: { type: 'apiKey', name: 'key', in: 'query' } } });
+    expectSpecError(await failureOf({ spec }), 'spec object', 'no security definition names an issuer', 'api_key');
+  });
+
+  it('names the oauth2 definition that has no x-google-issuer', async () => {
+    const spec = withDefinition('beta', oauth2({ 'x-google-jwks_uri': JWKS }));
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "beta" has no x-google-issuer');
+  });
+
+  it('names the OpenAPI 3 openIdConnect scheme whose x-google-auth has no issuer', async () => {
+    const spec = {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      components: {
+        securitySchemes: {
+          gamma: { type: 'openIdConnect', openIdConnectUrl: 'https://x.example.com', 'x-google-auth': { jwksUri: JWKS, audiences: ['a'] } },
+        },
+      },
+      paths: {},
+    };
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "gamma" has no x-google-issuer');
+  });
+
+  it('names the definition whose x-google-jwks_uri is missing', async () => {
+    const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://beta.example.com' }));
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "beta" has no x-google-jwks_uri');
+  });
+
+  it('names both definitions and the issuer when two definitions have the same issuer', async () => {
+    const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://alpha.example.com', 'x-google-jwks_uri': JWKS }));
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'security definitions "alpha" and "beta" have the same issuer "https://alpha.example.com"',
+    );
+  });
+
+  it('names the unknown definition in the top-level security and lists the defined ones', async () => {
+    const spec = openApi2({ security: [{ alpha: [] }, { ghost: [] }] });
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'security: security[1] names the unknown security definition "ghost"',
+      'defined: alpha, beta, api_key',
+    );
+  });
+
+  it('names the operation and the unknown definition in a per-operation security', async () => {
+    const spec = openApi2({ paths: { '/shelves/{shelf}': { delete: { operationId: 'deleteShelf', security: [{ ghost: [] }] } } } });
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'paths["/shelves/{shelf}"].delete: security[0] names the unknown security definition "ghost"',
+      'defined: alpha, beta, api_key',
+    );
+  });
+
+  it('refuses two JWT definitions ANDed in one requirement object, naming both', async () => {
+    const spec = openApi2({ security: [{ alpha: [], beta: [] }] });
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security[0] ANDs alpha and beta', 'only alternatives');
+  });
+
+  it('refuses two JWT definitions ANDed in an operation’s requirement, naming the operation', async () => {
+    const spec = openApi2({ paths: { '/shelves': { post: { security: [{ alpha: [] }, { beta: [], alpha: [] }] } } } });
+    expectSpecError(await failureOf({ spec }), 'spec object', 'paths["/shelves"].post: security[1] ANDs beta and alpha');
+  });
+
+  it('refuses a query location with a value_prefix in x-google-jwt-locations, as ESPv2 does', async () => {
+    const spec = withDefinition(
+      'beta',
+      oauth2({
+        'x-google-issuer': 'https://beta.example.com',
+        'x-google-jwks_uri': JWKS,
+        'x-google-jwt-locations': [{ header: 'Authorization', value_prefix: 'Bearer ' }, { query: 'jwt', value_prefix: 'Bearer ' }],
+      }),
+    );
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'security definition "beta": x-google-jwt-locations[1]: JwtLocation type [query] should be set without valuePrefix',
+    );
+  });
+
+  it('refuses a query location with a valuePrefix in an OpenAPI 3 x-google-auth.jwtLocations', async () => {
+    const spec = {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      components: {
+        securitySchemes: {
+          gamma: {
+            type: 'oauth2',
+            'x-google-auth': { issuer: 'https://gamma.example.com', jwksUri: JWKS, audiences: ['a'], jwtLocations: [{ query: 'jwt', valuePrefix: 'x' }] },
+          },
+        },
+      },
+      paths: {},
+    };
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "gamma"', 'JwtLocation type [query] should be set without valuePrefix');
+  });
+
+  it.each([
+    ['a number', 42, 'got a number'],
+    ['a mapping', { aud: 'x' }, 'got a mapping'],
+    ['a list holding a number', ['ok', 7], 'got a list'],
+    ['a boolean', true, 'got a boolean'],
+  ])('refuses x-google-audiences given as %s, naming the definition', async (_what, audiences, got) => {
+    const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://beta.example.com', 'x-google-jwks_uri': JWKS, 'x-google-audiences': audiences }));
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'security definition "beta": x-google-audiences must be a comma-separated string',
+      got,
+    );
+  });
+
+  it('refuses a definition without audiences when the document has no host and no serviceName is given', async () => {
+    const { host: _, ...spec } = openApi2();
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'security definition "alpha" has no x-google-audiences and the service name is unknown',
+      'serviceName',
+      'disableServiceNameAudienceCheck',
+    );
+  });
+
+  it('names the file path, not "spec object", when a definition in a YAML file is wrong', async () => {
+    const dir = new TempDir();
+    try {
+      const path = dir.write('openapi.yaml', stringify(withDefinition('beta', oauth2({ 'x-google-jwks_uri': JWKS }))));
+      expectSpecError(await failureOf(path), path, 'security definition "beta" has no x-google-issuer');
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('@Secured() naming an unknown definition fails start-up', () => {
+  const spec = openApi2();
+
+  it('names the name, Controller.handler and the definitions that exist, for a handler', async () => {
+    @Controller('handler-level')
+    class ShelvesController {
+      @Get()
+      list() {
+        return [];
+      }
+
+      @Secured('alpha', 'nope')
+      @Get('secret')
+      secret() {
+        return {};
+      }
+    }
+    expectSpecError(
+      await failureOf({ spec }, [ShelvesController]),
+      'spec object',
+      '@Secured("nope") on ShelvesController.secret names no security definition',
+      'defined: alpha, beta',
+    );
+  });
+
+  it('names the name, the controller and the definitions that exist, for a controller', async () => {
+    @Secured('nope')
+    @Controller('controller-level')
+    class BooksController {
+      @Public()
+      @Get()
+      list() {
+        return [];
+      }
+    }
+    expectSpecError(
+      await failureOf({ spec }, [BooksController]),
+      'spec object',
+      '@Secured("nope") on BooksController names no security definition',
+      'defined: alpha, beta',
+    );
+  });
+
+  it('checks providers too (GraphQL resolvers are providers), naming Provider.method', async () => {
+    @Injectable()
+    class ShelfResolver {
+      @Secured('nope')
+      shelves() {
+        return [];
+      }
+    }
+    @Module({ imports: [EndpointsAuthModule.forRoot({ spec })], providers: [ShelfResolver] })
+    class AppModule {}
+    expectSpecError(await startupError({ imports: [AppModule] }), 'spec object', '@Secured("nope") on ShelfResolver.shelves');
+  });
+
+  it('refuses @Secured() naming an apiKey definition, which cannot carry a JWT', async () => {
+    @Controller('api-key')
+    class KeyController {
+      @Secured('api_key')
+      @Get()
+      get() {
+        return {};
+      }
+    }
+    expectSpecError(
+      await failureOf({ spec }, [KeyController]),
+      'spec object',
+      '@Secured("api_key") on KeyController.get names a definition without x-google-issuer',
+    );
+  });
+
+  it('starts when every @Secured() name is a JWT definition of the spec', async () => {
+    @Secured('alpha')
+    @Controller('fine')
+    class FineController {
+      @Secured('alpha', 'beta')
+      @Get()
+      get() {
+        return {};
+      }
+    }
+    await startsCleanly({ imports: [EndpointsAuthModule.forRoot({ spec })], controllers: [FineController] });
+  });
+});
+
+describe('options that cannot work fail start-up', () => {
+  const spec = openApi2();
+
+  it.each([
+    ['clockSkewSeconds: -1', { clockSkewSeconds: -1 }, '"clockSkewSeconds" must be a number >= 0'],
+    ['clockSkewSeconds: NaN', { clockSkewSeconds: Number.NaN }, '"clockSkewSeconds" must be a number >= 0'],
+    ['clockSkewSeconds: "60" (a string)', { clockSkewSeconds: '60' }, '"clockSkewSeconds" must be a number >= 0'],
+    ['maxTokenBytes: 0', { maxTokenBytes: 0 }, '"maxTokenBytes" must be a number >= 1'],
+    ['maxTokenBytes: Infinity', { maxTokenBytes: Number.POSITIVE_INFINITY }, '"maxTokenBytes" must be a number >= 1'],
+    ['keyCache.ttlSeconds: 0', { keyCache: { ttlSeconds: 0 } }, '"keyCache.ttlSeconds" must be a number >= 1'],
+    ['keyCache.fetchTimeoutMs: -5', { keyCache: { fetchTimeoutMs: -5 } }, '"keyCache.fetchTimeoutMs" must be a number >= 1'],
+  ])('refuses %s with a message naming the option and its limit', async (_what, options, message) => {
+    const error = await failureOf({ spec, ...(options as object) });
+    expectSpecError(error, 'options', message);
+  });
+
+  it('accepts the boundary values clockSkewSeconds: 0 and maxTokenBytes: 1', async () => {
+    await startsCleanly({ imports: [EndpointsAuthModule.forRoot({ spec, clockSkewSeconds: 0, maxTokenBytes: 1 })] });
+  });
+});
+
+describe('spec files that are valid but unusual start', () => {
+  const dir = new TempDir();
+  afterAll(() => dir.remove());
+
+  it('reads a JSON file that starts with a byte-order mark', async () => {
+    const path = dir.write('bom.json', '\uFEFF' + JSON.stringify(openApi2()));
+    await startsCleanly({ imports: [EndpointsAuthModule.forRoot(path)] });
+  });
+
+  it('expands YAML merge keys (<<: *anchor), so shared definition fields are not lost', async () => {
+    const text = [
+      'swagger: "2.0"',
+      'host: svc.example.com',
+      'x-defaults: &defaults',
+      '  type: oauth2',
+      `  x-google-jwks_uri: ${JWKS}`,
+      'securityDefinitions:',
+      '  alpha:',
+      '    <<: *defaults',
+      '    x-google-issuer: https://alpha.example.com',
+      'paths: {}',
+    ].join('\n');
+    const path = dir.write('merge.yaml', text + '\n');
+    await startsCleanly({ imports: [EndpointsAuthModule.forRoot(path)] });
+  });
+});
+
+describe('start-up warnings', () => {
+  it('warns about, and ignores, an option this version does not support', async () => {
+    const logger = new CapturingLogger();
+    const options = { spec: openApi2(), tokenCache: false, keyCache: { staleGraceSeconds: 10 } };
+    const moduleRef = await Test.createTestingModule({ imports: [EndpointsAuthModule.forRoot(options as never)] })
+      .setLogger(logger)
+      .compile();
+    await moduleRef.close();
+    expect(logger.messages('warn')).toContain('option "tokenCache" is not supported by this version and is ignored');
+    expect(logger.messages('warn')).toContain('option "keyCache.staleGraceSeconds" is not supported by this version and is ignored');
+  });
+
+  it('warns about, and ignores, a definition of a type ESP does not support', async () => {
+    const logger = new CapturingLogger();
+    const spec = withDefinition('basic_auth', { type: 'basic' }, { security: [{ alpha: [] }, { basic_auth: [] }] });
+    const moduleRef = await Test.createTestingModule({ imports: [EndpointsAuthModule.forRoot({ spec })] }).setLogger(logger).compile();
+    await moduleRef.close();
+    expect(logger.messages('warn')).toContain('security definition "basic_auth" (type basic) is not a JWT definition and is ignored');
+  });
+});
