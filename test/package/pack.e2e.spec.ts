@@ -1,0 +1,181 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Builds and packs the library as `npm publish` would, installs the tarball into a consumer outside the repository
+ * and loads it there with `import` and with `require()` (Node's require(esm)).
+ *
+ * No network: the consumer's node_modules links every package of the repository's node_modules, so the library's
+ * dependencies and peers resolve to the very copies the repository tests with.
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CONSUMER_FIXTURES = fileURLToPath(new URL('./consumer/', import.meta.url));
+const NAME = 'nestjs-endpoints-auth';
+
+const EXPECTED_EXPORTS = [
+  'EndpointsAuthModule',
+  'EndpointsAuthGuard',
+  'Secured',
+  'Public',
+  'UserInfo',
+  'ENDPOINTS_AUTH_OPTIONS',
+  'SECURED_KEY',
+  'AuthError',
+  'SpecError',
+  'StrategyRegistry',
+];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command and collects its output (never printed unless an assertion or the setup fails). */
+function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd, env, timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr: stderr + (error && code === null ? `\n${error.message}` : '') });
+    });
+  });
+}
+
+function describeRun(what: string, result: Run): string {
+  return `${what} exited with ${result.code}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`;
+}
+
+async function mustRun(file: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Run> {
+  const result = await run(file, args, cwd, env);
+  if (result.code !== 0) throw new Error(describeRun(`${file} ${args.join(' ')}`, result));
+  return result;
+}
+
+/** A clean environment for consumer processes: plain `node`, no inherited loaders or flags. */
+function consumerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** The last stdout line as JSON, or a failure that shows everything the process wrote. */
+function lastJsonLine<T>(what: string, result: Run): T {
+  const line = result.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new Error(describeRun(`${what} printed no JSON;`, result));
+  }
+}
+
+describe('the packed package', () => {
+  let temp: string;
+  let consumer: string;
+  let tarballFiles: string[];
+
+  beforeAll(async () => {
+    temp = await mkdtemp(join(tmpdir(), `${NAME}-pack-`));
+    const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+    await mustRun('npm', ['run', 'build'], ROOT, npmEnv);
+    await mustRun('npm', ['pack', '--pack-destination', temp], ROOT, npmEnv);
+    const tarballs = (await readdir(temp)).filter((name) => name.endsWith('.tgz'));
+    if (tarballs.length !== 1) throw new Error(`expected one tarball in ${temp}, found: ${tarballs.join(', ')}`);
+    const tarball = join(temp, tarballs[0]!);
+    tarballFiles = (await mustRun('tar', ['-tzf', tarball], temp)).stdout.split('\n').filter(Boolean);
+
+    consumer = join(temp, 'consumer');
+    const modules = join(consumer, 'node_modules');
+    const installed = join(modules, NAME);
+    await mkdir(installed, { recursive: true });
+    // The tarball's top directory is `package/`.
+    await mustRun('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], temp);
+    for (const entry of await readdir(join(ROOT, 'node_modules'))) {
+      if (entry.startsWith('.') || entry === NAME) continue; // .bin, .package-lock.json, caches; and the library
+      await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
+    }
+    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }, null, 2));
+    for (const fixture of await readdir(CONSUMER_FIXTURES)) {
+      await copyFile(join(CONSUMER_FIXTURES, fixture), join(consumer, fixture));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  });
+
+  it('contains the build and none of the sources, tests or sample', () => {
+    expect(tarballFiles).toEqual(expect.arrayContaining(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts']));
+    const unwanted = tarballFiles.filter((file) => /^package\/(lib|test|sample|dist-sample|dist-check|node_modules)\//.test(file));
+    expect(unwanted, `unwanted files in the tarball:\n${unwanted.join('\n')}`).toEqual([]);
+    expect(tarballFiles.filter((file) => file.endsWith('.spec.js') || file.endsWith('.tsbuildinfo'))).toEqual([]);
+  });
+
+  it('ships source maps that carry their sources (lib/ itself is not published)', async () => {
+    const map = JSON.parse(await readFile(join(consumer, 'node_modules', NAME, 'dist', 'index.js.map'), 'utf8'));
+    expect(map.sourcesContent?.length).toBe(map.sources.length);
+  });
+
+  it('has declarations whose imports resolve to types the consumer gets with the package', async () => {
+    // Everything the consumer gets: the package's dependencies and peers; a package's types come with it or from
+    // an @types package that is itself a dependency or peer.
+    const installed = join(consumer, 'node_modules', NAME);
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
+    const provided = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    const declarations = tarballFiles.filter((file) => file.endsWith('.d.ts')).map((file) => file.replace(/^package\//, ''));
+    const missing = new Set<string>();
+    for (const file of declarations) {
+      const text = await readFile(join(installed, file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
+        if (specifier.startsWith('node:')) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+        const own = JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8'));
+        const beside = join(ROOT, 'node_modules', name, String(own.main ?? 'index.js').replace(/\.c?js$/, '.d.ts'));
+        const typed =
+          Boolean(own.types ?? own.typings) ||
+          JSON.stringify(own.exports ?? {}).includes('"types"') ||
+          (await readFile(beside).then(() => true, () => false)) ||
+          provided.has(`@types/${name.replace('@', '').replace('/', '__')}`);
+        if (!provided.has(name) || !typed) missing.add(`${file}: ${name}`);
+      }
+    }
+    expect([...missing]).toEqual([]);
+  });
+
+  it('loads with import', async () => {
+    const result = await run(process.execPath, ['index.mjs'], consumer, consumerEnv());
+    expect(result.code, describeRun('node index.mjs', result)).toBe(0);
+    expect(lastJsonLine<string[]>('node index.mjs', result)).toEqual(expect.arrayContaining(EXPECTED_EXPORTS));
+  });
+
+  it('loads with require() and exposes the same names as import', async () => {
+    const [esm, cjs] = await Promise.all([
+      run(process.execPath, ['index.mjs'], consumer, consumerEnv()),
+      run(process.execPath, ['index.cjs'], consumer, consumerEnv()),
+    ]);
+    const output = describeRun('node index.cjs', cjs);
+    expect(cjs.stderr, output).not.toMatch(/ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE/);
+    expect(cjs.stderr, output).not.toMatch(/ExperimentalWarning/);
+    expect(cjs.code, output).toBe(0);
+    const names = lastJsonLine<string[]>('node index.cjs', cjs);
+    expect(names).toEqual(expect.arrayContaining(EXPECTED_EXPORTS));
+    expect(names).toEqual(lastJsonLine<string[]>('node index.mjs', esm));
+  });
+
+  it('guards the routes of a plain CommonJS Nest app', async () => {
+    const result = await run(process.execPath, ['server.cjs'], consumer, consumerEnv());
+    const output = describeRun('node server.cjs', result);
+    expect(result.stderr, output).not.toMatch(/ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE|ExperimentalWarning/);
+    expect(result.code, output).toBe(0);
+    const statuses = lastJsonLine<{ secured: { status: number; body: unknown }; public: { status: number; body: unknown } }>(
+      'node server.cjs',
+      result,
+    );
+    expect(statuses.secured).toMatchObject({ status: 401, body: { statusCode: 401, message: 'Jwt is missing' } });
+    expect(statuses.public).toEqual({ status: 200, body: { ok: true } });
+  });
+});
