@@ -14,7 +14,7 @@ export function toHttpException(error: AuthError): HttpException {
  * is added unless the token was missing. The query is left out so a token sent as `?access_token=` is never echoed.
  */
 export function wwwAuthenticate(error: AuthError, scheme: string, host: string, path: string): string {
-  const realm = `${scheme}://${host}${path}`.slice(0, 256).replace(/["\\]/g, '\\$&');
+  const realm = `${scheme}://${host}${path.slice(0, 256)}`.replace(/["\\]/g, '\\$&');
   const value = `Bearer realm="${realm}"`;
   return error.code === 'MISSING_TOKEN' ? value : `${value}, error="invalid_token"`;
 }

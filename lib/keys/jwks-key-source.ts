@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import { fetchKeyDocument } from './fetch-key-document.js';
 import { jwkToKeyRecord } from './jwk-to-key-record.js';
 import type { KeyRecord } from './key-record.interface.js';
 
@@ -28,8 +29,14 @@ export class JwksKeySource {
     private readonly ttlMs: number,
     fetchTimeoutMs: number,
   ) {
-    // jwks-rsa's own cache keys by kid and hands out PEM strings; this source caches parsed KeyObjects instead.
-    this.client = new JwksClient({ jwksUri: provider.jwksUri, cache: false, rateLimit: false, timeout: fetchTimeoutMs });
+    // jwks-rsa's own cache keys by kid and hands out PEM strings, and its request has no overall deadline: the
+    // client is used for the fetch only, through a fetcher that bounds time and size, and KeyObjects are cached here.
+    this.client = new JwksClient({
+      jwksUri: provider.jwksUri,
+      cache: false,
+      rateLimit: false,
+      fetcher: (uri: string) => fetchKeyDocument(uri, fetchTimeoutMs) as Promise<{ keys: never[] }>,
+    });
   }
 
   /** The current keys, fetching them when none are cached or the cache expired. */
@@ -61,15 +68,19 @@ export class JwksKeySource {
     }
   }
 
+  /**
+   * A JWKS with at least one key is a successful fetch even when this library skips every key (too weak, private,
+   * symmetric): tokens then get KEY_NOT_FOUND for the TTL instead of a refetch every second.
+   */
   private parse(jwks: unknown): KeyRecord[] {
-    if (!Array.isArray(jwks)) throw new Error('the document has no "keys" list');
+    if (!Array.isArray(jwks) || jwks.length === 0) throw new Error('the document is not a JWKS with keys');
     const records: KeyRecord[] = [];
     for (const jwk of jwks) {
       const result = jwkToKeyRecord(jwk);
       if ('record' in result) records.push(result.record);
       else this.reportSkipped(jwk, result.skipped);
     }
-    if (records.length === 0) throw new Error('the document has no usable verification key');
+    if (records.length === 0) this.logger.warn(`the keys of "${this.provider.name}" hold no usable verification key`);
     return records;
   }
 

@@ -7,7 +7,8 @@ const SUPPORTED_ALGORITHMS = new Set([
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512', 'EdDSA',
 ]);
 const MAX_KID_LENGTH = 256;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM` keeps a byte-order mark in the text, so JSON.parse refuses it: one token, one spelling.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Reads a compact JWS with jwt_verify_lib's checks and messages, stricter where the design says so: exactly three

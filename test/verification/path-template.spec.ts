@@ -1,0 +1,84 @@
+/** Path templates (lib/spec/path-template.util.ts): OpenAPI and Nest spellings of one route, and ESPv2's matching. */
+import { describe, expect, it } from 'vitest';
+import { canonicalNestPath, canonicalOpenApiPath, joinPaths, openApiPathPattern } from '../../lib/spec/path-template.util.js';
+
+describe('canonicalOpenApiPath', () => {
+  it.each([
+    ['/shelves', '/shelves'],
+    ['/shelves/{shelf}', '/shelves/{}'],
+    ['/shelves/{shelf}/books/{book}', '/shelves/{}/books/{}'],
+    ['/files/{path=**}', '/files/**'],
+    ['/files/**', '/files/**'],
+    ['/v1/{name}.json', '/v1/{}.json'],
+    ['/v1/{a}-{b}', '/v1/{}-{}'],
+    ['/shelves//{shelf}/', '/shelves/{}'],
+    ['shelves', '/shelves'],
+    ['/', '/'],
+    ['', '/'],
+    ['/Shelves', '/Shelves'],
+  ])('%s → %s', (template, canonical) => {
+    expect(canonicalOpenApiPath(template)).toBe(canonical);
+  });
+});
+
+describe('canonicalNestPath', () => {
+  it.each([
+    ['/shelves/:shelf', '/shelves/{}'],
+    ['shelves/:shelf/books/:book', '/shelves/{}/books/{}'],
+    ['/shelves/:shelf?', '/shelves/{}'],
+    ['/files/*', '/files/**'],
+    ['/files/*path', '/files/**'],
+    ['/files/{*path}', '/files/**'],
+    ['/v1/:name.json', '/v1/{}.json'],
+    ['/shelves/', '/shelves'],
+    ['/', '/'],
+  ])('%s → %s', (template, canonical) => {
+    expect(canonicalNestPath(template)).toBe(canonical);
+  });
+
+  it.each([
+    ['/shelves/{shelf}', '/shelves/:id'],
+    ['/shelves/{shelf}/books/{book}', 'shelves/:s/books/:b/'],
+    ['/files/{path=**}', '/files/*path'],
+    ['/files/**', '/files/{*rest}'],
+  ])('spells OpenAPI %s and Nest %s the same', (openApi, nest) => {
+    expect(canonicalOpenApiPath(openApi)).toBe(canonicalNestPath(nest));
+  });
+
+  it('keeps literals apart from variables and case apart', () => {
+    expect(canonicalOpenApiPath('/shelves/{shelf}')).not.toBe(canonicalNestPath('/shelves/latest'));
+    expect(canonicalOpenApiPath('/shelves/{shelf}')).not.toBe(canonicalNestPath('/Shelves/:shelf'));
+    expect(canonicalOpenApiPath('/shelves/{shelf}')).not.toBe(canonicalNestPath('/shelves/:shelf/books'));
+  });
+});
+
+describe('joinPaths', () => {
+  it.each([
+    [['/api', 'shelves', ':id'], '/api/shelves/:id'],
+    [['/v1/', '/shelves/'], '/v1/shelves'],
+    [['', 'shelves'], '/shelves'],
+    [['', ''], '/'],
+    [['/'], '/'],
+    [['api//v1', '/books'], '/api/v1/books'],
+  ])('joins %j into %s', (parts, joined) => {
+    expect(joinPaths(...parts)).toBe(joined);
+  });
+});
+
+describe('openApiPathPattern', () => {
+  it.each([
+    ['/shelves/{shelf}', ['/shelves/1', '/shelves/1/', '/shelves/a%2Fb', '/shelves/x.y'], ['/shelves', '/shelves/', '/shelves/1/books', '/Shelves/1', '/shelves//', '/v1/shelves/1']],
+    ['/files/{path=**}', ['/files/a', '/files/a/b/c', '/files/a/b/c/'], ['/file/a', '/other/files/a']],
+    ['/files/**', ['/files/a/b'], ['/filesa']],
+    ['/v1/a.b', ['/v1/a.b', '/v1/a.b/'], ['/v1/aXb', '/v1/a.bc']],
+    ['/v1/a+b', ['/v1/a+b'], ['/v1/aab', '/v1/aaab']],
+    ['/v1/(x)', ['/v1/(x)'], ['/v1/x']],
+    ['/v1/{name}:cancel', ['/v1/op-1:cancel'], ['/v1/op-1', '/v1/op-1:undo']],
+    ['/shelves/{shelf}/books/{book}', ['/shelves/1/books/2'], ['/shelves/1/books', '/shelves/1/books/2/3']],
+    ['/', ['/'], ['/a']],
+  ])('%s', (template, matching, notMatching) => {
+    const pattern = openApiPathPattern(template);
+    for (const path of matching) expect(pattern.test(path), `${path} should match`).toBe(true);
+    for (const path of notMatching) expect(pattern.test(path), `${path} should not match`).toBe(false);
+  });
+});

@@ -1,0 +1,171 @@
+/** Helpers for the verification e2e tests: specs built from definitions, apps with one route per definition, forged tokens. */
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Controller, Get, type INestApplication, Module, Req, type Type } from '@nestjs/common';
+import { expect } from 'vitest';
+import { EndpointsAuthModule, type EndpointsAuthOptions, type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
+import { type AdapterName, startApp } from '../support/app.js';
+
+/** The service name (`host`) of every spec here; the default audience is `https://SERVICE`. */
+export const SERVICE = 'bookstore.endpoints.verification.cloud.goog';
+
+/** One JWT security definition: its issuer, key URL and optional `x-google-audiences`. */
+export interface Definition {
+  issuer: string;
+  jwksUri: string;
+  audiences?: string;
+}
+
+/** An OpenAPI 2 document declaring `definitions` (all oauth2, ESP style). */
+export function specOf(definitions: Record<string, Definition>): Record<string, unknown> {
+  const securityDefinitions: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(definitions)) {
+    securityDefinitions[name] = {
+      type: 'oauth2',
+      flow: 'implicit',
+      authorizationUrl: '',
+      'x-google-issuer': definition.issuer,
+      'x-google-jwks_uri': definition.jwksUri,
+      ...(definition.audiences === undefined ? {} : { 'x-google-audiences': definition.audiences }),
+    };
+  }
+  return { swagger: '2.0', info: { title: 'verification', version: '1' }, host: SERVICE, securityDefinitions, paths: {} };
+}
+
+/** What every guarded route answers: the claims from `request.user` and from `@UserInfo()`, and whether they are one object. */
+export interface Echo {
+  user: JwtClaims;
+  info: JwtClaims;
+  same: boolean;
+}
+
+/** A controller at `/<name>` whose GET needs a token of the definition `name`. */
+function securedController(name: string): Type<unknown> {
+  @Secured(name)
+  @Controller(name)
+  class DefinitionController {
+    @Get()
+    echo(@Req() request: { user?: JwtClaims }, @UserInfo() info: JwtClaims): Echo {
+      return { user: request.user as JwtClaims, info, same: request.user === info };
+    }
+  }
+  return DefinitionController;
+}
+
+/**
+ * Boots an app on `adapter` guarding `GET /<name>` with each definition of `definitions`; `options` are the module's
+ * options besides the spec.
+ */
+export async function bootApp(
+  adapter: AdapterName,
+  definitions: Record<string, Definition>,
+  options: Omit<EndpointsAuthOptions, 'spec'> = {},
+): Promise<{ app: INestApplication; url: string }> {
+  @Module({
+    imports: [EndpointsAuthModule.forRoot({ spec: specOf(definitions), ...options })],
+    controllers: Object.keys(definitions).map(securedController),
+  })
+  class VerificationModule {}
+  return startApp(VerificationModule, adapter);
+}
+
+/** A response as `call()` returns it. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** What an authentication failure must look like. */
+export interface Failure {
+  status?: 401 | 403;
+  code: string;
+  message: string;
+}
+
+/**
+ * Asserts ESP's answer: status, `message`, `errorCode`, and `WWW-Authenticate: Bearer realm="<url><path>"` with
+ * `error="invalid_token"` for everything but a missing token. `realm` is the request URL without its query.
+ */
+export function expectFailure(response: Answer, realm: string, failure: Failure): void {
+  const status = failure.status ?? 401;
+  expect({ status: response.status, message: response.body?.message, errorCode: response.body?.errorCode }).toEqual({
+    status,
+    message: failure.message,
+    errorCode: failure.code,
+  });
+  expect(response.body?.statusCode).toBe(status);
+  const challenge = `Bearer realm="${realm}"`;
+  expect(response.headers.get('www-authenticate')).toBe(
+    failure.code === 'MISSING_TOKEN' ? challenge : `${challenge}, error="invalid_token"`,
+  );
+}
+
+/** GET `url` with `token` as a bearer token; rejects when no answer arrives within `ms` (the library hung). */
+export async function callWithin(url: string, token: string, ms: number): Promise<Answer> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(ms) }).catch(
+    (error: Error) => {
+      throw new Error(`no answer within ${ms} ms (${error.name})`);
+    },
+  );
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** The request succeeded and the handler saw `payload` as the claims. */
+export function expectClaims(response: Answer, payload: Record<string, unknown>): void {
+  expect({ status: response.status, body: response.body }).toEqual({
+    status: 200,
+    body: { user: payload, info: payload, same: true },
+  });
+}
+
+/** The answer (body and every header) never repeats the token, nor any of its segments. */
+export function expectNoEcho(response: Answer, token: string): void {
+  const text = JSON.stringify(response.body) + JSON.stringify([...response.headers.entries()]);
+  const [, payload, signature] = token.split('.');
+  expect(text.includes(token), 'the token is echoed').toBe(false);
+  if (signature) expect(text.includes(signature), 'the signature is echoed').toBe(false);
+  if (payload && payload.length > 16) expect(text.includes(payload), 'the payload segment is echoed').toBe(false);
+}
+
+/** base64url of the JSON of `value`. */
+export const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An HS256 token whose MAC key is `secret` (e.g. an RSA public key's PEM, the key-confusion attack). */
+export function hmacJwt(secret: string | Buffer, payload: Record<string, unknown>, header: Record<string, unknown>): string {
+  const input = `${segment({ alg: 'HS256', typ: 'JWT', ...header })}.${segment(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** `token` with its signature replaced by `change(signatureBytes)`, re-encoded canonically. */
+export function withSignature(token: string, change: (signature: Buffer) => Buffer): string {
+  const [header, payload, signature] = token.split('.');
+  return `${header}.${payload}.${change(Buffer.from(signature, 'base64url')).toString('base64url')}`;
+}
+
+/** `token` with one bit of its signature flipped. */
+export const flipBit = (token: string): string =>
+  withSignature(token, (signature) => {
+    const copy = Buffer.from(signature);
+    copy[10] ^= 0x01;
+    return copy;
+  });
+
+/** A port on 127.0.0.1 nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Sleeps `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
