@@ -10,21 +10,26 @@ class AmbiguousStrategy extends passport.Strategy {
   constructor(readonly name: string) {
     super();
   }
-  authenticate(this: AmbiguousStrategy & { error(error: Error): void }): void {
-    this.error(
-      new Error(
-        `strategy "${this.name}" is registered by several Nest apps in this process; use EndpointsAuthGuard, which verifies with its own app's strategy`,
-      ),
-    );
+  authenticate(this: AmbiguousStrategy & { fail(status: number): void }): void {
+    // A 401 like any refused token; why is in the warning logged when the second app registered the name.
+    this.fail(401);
   }
 }
 
+/** Passport's registry of named strategies (its `_strategy()` lookup is not in the public types). */
+const lookup = (name: string): unknown => (passport as unknown as { _strategy(name: string): unknown })._strategy(name);
+
 /**
  * Registers `strategy` under `name` on `passport` for users who call `AuthGuard(name)` themselves. While another
- * live app holds the same name, the name refuses every request instead of serving one app with another's keys.
+ * live app holds the same name, the name refuses every request instead of serving one app with another's keys; a
+ * strategy the user registered under that name is left alone.
  */
 export function registerPassportName(owner: object, name: string, strategy: passport.Strategy): void {
   const byOwner = holders.get(name) ?? new Map<object, passport.Strategy>();
+  if (byOwner.size === 0 && lookup(name) !== undefined) {
+    logger.warn(`passport already has a strategy named "${name}"; AuthGuard("${name}") keeps using it, not this definition`);
+    return;
+  }
   byOwner.set(owner, strategy);
   holders.set(name, byOwner);
   publish(name, byOwner);
