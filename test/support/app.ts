@@ -31,12 +31,13 @@ export async function startApp(
 /** A GET/POST over a real socket; returns status, headers and the parsed JSON body (or text). */
 export async function call(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: unknown; signal?: AbortSignal } = {},
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(url, {
     method: options.method ?? 'GET',
     headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
     body: options.body ? JSON.stringify(options.body) : undefined,
+    signal: options.signal,
   });
   const text = await response.text();
   let body: unknown = text;

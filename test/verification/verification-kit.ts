@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { Controller, Get, type INestApplication, Module, Req, type Type } from '@nestjs/common';
 import { expect } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthOptions, type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
-import { type AdapterName, startApp } from '../support/app.js';
+import { type AdapterName, call, startApp } from '../support/app.js';
 
 /** The service name (`host`) of every spec here; the default audience is `https://SERVICE`. */
 export const SERVICE = 'bookstore.endpoints.verification.cloud.goog';
@@ -103,19 +103,9 @@ export function expectFailure(response: Answer, realm: string, failure: Failure)
 
 /** GET `url` with `token` as a bearer token; rejects when no answer arrives within `ms` (the library hung). */
 export async function callWithin(url: string, token: string, ms: number): Promise<Answer> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(ms) }).catch(
-    (error: Error) => {
-      throw new Error(`no answer within ${ms} ms (${error.name})`);
-    },
-  );
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body };
+  return call(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(ms) }).catch((error: Error) => {
+    throw new Error(`no answer within ${ms} ms (${error.name})`);
+  });
 }
 
 /** The request succeeded and the handler saw `payload` as the claims. */
