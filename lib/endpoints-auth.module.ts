@@ -28,13 +28,13 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
       useFactory: (options: EndpointsAuthOptions) => resolveOptions(options),
       inject: [ENDPOINTS_AUTH_OPTIONS],
     },
-    { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS] },
+    { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS, ENDPOINTS_AUTH_SETTINGS] },
     StrategyRegistry,
     RequestAuthenticator,
     RouteRequirements,
     EndpointsAuthGuard,
   ],
-    // Everything the guard needs is exported: `@UseGuards(EndpointsAuthGuard)` instantiates it in the user's module.
+  // Everything the guard needs is exported: `@UseGuards(EndpointsAuthGuard)` instantiates it in the user's module.
   exports: [EndpointsAuthGuard, RouteRequirements, RequestAuthenticator, StrategyRegistry, ENDPOINTS_AUTH_SPEC, ENDPOINTS_AUTH_SETTINGS],
 })
 export class EndpointsAuthModule extends ConfigurableModuleClass {

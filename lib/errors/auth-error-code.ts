@@ -10,7 +10,8 @@ export type AuthErrorCode =
   | 'UNKNOWN_ISSUER'
   | 'AUDIENCE_NOT_ALLOWED'
   | 'KEY_NOT_FOUND'
-  | 'KEYS_UNAVAILABLE';
+  | 'KEYS_UNAVAILABLE'
+  | 'UNSUPPORTED_CONTEXT';
 
 /** ESPv2's message for each code (jwt_verify_lib `getStatusString`); INVALID_TOKEN carries a more precise one. */
 export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
@@ -22,4 +23,5 @@ export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   AUDIENCE_NOT_ALLOWED: 'Audiences in Jwt are not allowed',
   KEY_NOT_FOUND: "Jwks doesn't have key to match kid or alg from Jwt",
   KEYS_UNAVAILABLE: 'Jwks remote fetch is failed',
+  UNSUPPORTED_CONTEXT: 'Jwt cannot be read from this context',
 };

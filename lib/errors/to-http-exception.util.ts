@@ -3,10 +3,10 @@ import type { AuthError } from './auth-error.js';
 
 /** Nest's exception for an authentication failure: ESP's message, the stable `errorCode`, 401 or 403. */
 export function toHttpException(error: AuthError): HttpException {
-  const options = { errorCode: error.code, cause: error };
-  return error.status === 403
-    ? new ForbiddenException(error.message, options)
-    : new UnauthorizedException(error.message, options);
+  // The body is written out rather than left to Nest 12's `errorCode` option, which Nest 11 does not have.
+  const forbidden = error.status === 403;
+  const body = { message: error.message, error: forbidden ? 'Forbidden' : 'Unauthorized', statusCode: error.status, errorCode: error.code };
+  return forbidden ? new ForbiddenException(body, { cause: error }) : new UnauthorizedException(body, { cause: error });
 }
 
 /**

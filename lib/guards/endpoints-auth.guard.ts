@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthError } from '../errors/auth-error.js';
 import { toHttpException, wwwAuthenticate } from '../errors/to-http-exception.util.js';
 import { isCorsPreflight } from '../routes/cors-preflight.util.js';
@@ -6,6 +6,7 @@ import { requestOf } from '../routes/request-of.util.js';
 import { RouteRequirements } from '../routes/route-requirements.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
+import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 
 /**
@@ -26,14 +27,12 @@ export class EndpointsAuthGuard implements CanActivate {
     if (!requirement || requirement.providers.length === 0) return true;
     if (!request) {
       // Fail closed: a route that needs a token is never opened because its context could not be read.
-      throw new UnauthorizedException(`Jwt cannot be read from a "${context.getType()}" context`, {
-        errorCode: 'UNSUPPORTED_CONTEXT',
-      });
+      throw toHttpException(new AuthError('UNSUPPORTED_CONTEXT', `Jwt cannot be read from a "${context.getType()}" context`));
     }
-    if (isCorsPreflight(request)) return true;
+    if (isCorsPreflight(context, request)) return true;
     try {
       const claims = await this.authenticator.authenticate(request, requirement);
-      if (claims) request.user = claims;
+      if (claims) setClaims(request, claims);
       return true;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;

@@ -9,7 +9,7 @@ export interface EndpointsAuthOptions {
   serviceName?: string;
   /** Accept any audience for definitions without `x-google-audiences` (ESP's `--disable_jwt_audience_service_name_check`) [false]. */
   disableServiceNameAudienceCheck?: boolean;
-  /** Tolerance, in seconds, applied to `exp` and `nbf` [60]. */
+  /** Tolerance, in seconds (0 to 3600), applied to `exp` and `nbf` [60]. */
   clockSkewSeconds?: number;
   /** Tokens longer than this many bytes are rejected before any decoding [8192]. */
   maxTokenBytes?: number;
@@ -32,9 +32,16 @@ export interface KeyCacheOptions {
  * `EndpointsAuthOptions` with every default filled in, as the module uses them.
  */
 export interface ResolvedEndpointsAuthOptions {
+  /** `serviceName` as given (the spec's `host` is used when it is absent). */
+  serviceName?: string;
+  /** Definitions without audiences accept any audience. */
   disableServiceNameAudienceCheck: boolean;
+  /** Seconds of tolerance on `exp` and `nbf`. */
   clockSkewSeconds: number;
+  /** Size cap of a token, in bytes. */
   maxTokenBytes: number;
+  /** Seconds a fetched key set is used. */
   keyTtlSeconds: number;
+  /** Milliseconds a key fetch may take. */
   fetchTimeoutMs: number;
 }

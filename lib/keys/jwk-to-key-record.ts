@@ -15,7 +15,9 @@ export type JwkResult = { record: KeyRecord } | { skipped: string };
 export function jwkToKeyRecord(jwk: unknown): JwkResult {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return { skipped: 'not an object' };
   const member = jwk as Record<string, unknown>;
-  const kid = typeof member['kid'] === 'string' ? member['kid'] : undefined;
+  // A kid that is not a string would otherwise become "no kid", a key that matches every token's kid.
+  if (member['kid'] !== undefined && typeof member['kid'] !== 'string') return { skipped: 'kid is not a string' };
+  const kid = member['kid'] as string | undefined;
   const alg = typeof member['alg'] === 'string' ? member['alg'] : undefined;
   if (member['d'] !== undefined) return { skipped: 'has a private part' };
   if (member['use'] !== undefined && member['use'] !== 'sig') return { skipped: `use is "${String(member['use'])}"` };
@@ -30,6 +32,9 @@ export function jwkToKeyRecord(jwk: unknown): JwkResult {
     const key = createPublicKey({ key: member as import('node:crypto').JsonWebKey, format: 'jwk' });
     const bits = key.asymmetricKeyDetails?.modulusLength;
     if (member['kty'] === 'RSA' && (bits === undefined || bits < MIN_RSA_BITS)) return { skipped: `RSA key of ${bits} bits` };
+    // jwt_verify_lib accepts only these public exponents (jwks.cc).
+    const exponent = key.asymmetricKeyDetails?.publicExponent;
+    if (member['kty'] === 'RSA' && exponent !== 3n && exponent !== 65537n) return { skipped: 'RSA exponent is not 3 or 65537' };
     return { record: { kid, key, algorithms: new Set(alg ? [alg] : candidates) } };
   } catch {
     return { skipped: 'invalid key parameters' };

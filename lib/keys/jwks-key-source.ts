@@ -55,6 +55,8 @@ export class JwksKeySource {
     this.fetchCount++;
     try {
       const records = this.parse(await this.client.getKeys());
+      // ESP keeps the previous keys when a refresh brings nothing it can use.
+      if (records.length === 0 && this.keys?.length) throw new Error('the refreshed set holds no usable verification key');
       this.keys = records;
       this.expiresAt = Date.now() + this.ttlMs;
       this.retryAt = 0;
@@ -62,7 +64,7 @@ export class JwksKeySource {
     } catch (error) {
       this.retryAt = Date.now() + RETRY_AFTER_FAILURE_MS;
       const kept = this.keys ? '; the previous keys stay in use' : '';
-      this.logger.warn(`keys of "${this.provider.name}" could not be fetched from ${this.provider.jwksUri}: ${reason(error)}${kept}`);
+      this.logger.warn(`keys of "${this.provider.name}" could not be fetched from ${redactUrl(this.provider.jwksUri)}: ${reason(error)}${kept}`);
       if (this.keys) return this.keys;
       throw new AuthError('KEYS_UNAVAILABLE');
     }
@@ -88,8 +90,19 @@ export class JwksKeySource {
     const kid = (jwk as { kid?: unknown } | null)?.kid;
     const line = `key ${typeof kid === 'string' ? `"${kid.slice(0, 64)}"` : 'without kid'} of "${this.provider.name}" skipped: ${why}`;
     if (this.reported.has(line)) return;
+    if (this.reported.size >= 1000) this.reported.clear(); // rotating kids must not grow this without bound
     this.reported.add(line);
     this.logger.warn(line);
+  }
+}
+
+/** A URL fit for a log line: credentials and the query (which may hold an API key) left out. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? '?…' : ''}`;
+  } catch {
+    return '(unparsable URL)';
   }
 }
 

@@ -19,9 +19,16 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
   if (options.serviceName !== undefined && (typeof options.serviceName !== 'string' || options.serviceName === '')) {
     throw new SpecError('options', '"serviceName" must be a non-empty string');
   }
+  // A string such as "false" from an environment variable must not switch a security check off.
+  const disable = options.disableServiceNameAudienceCheck;
+  if (disable !== undefined && typeof disable !== 'boolean') {
+    throw new SpecError('options', '"disableServiceNameAudienceCheck" must be true or false');
+  }
+  if (disable) logger.warn('the service-name audience check is disabled: definitions without x-google-audiences accept any audience');
   return {
-    disableServiceNameAudienceCheck: options.disableServiceNameAudienceCheck === true,
-    clockSkewSeconds: number('clockSkewSeconds', options.clockSkewSeconds, 60, 0),
+    serviceName: options.serviceName,
+    disableServiceNameAudienceCheck: disable === true,
+    clockSkewSeconds: number('clockSkewSeconds', options.clockSkewSeconds, 60, 0, 3600),
     maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, 8192, 1),
     keyTtlSeconds: number('keyCache.ttlSeconds', options.keyCache?.ttlSeconds, 300, 1),
     fetchTimeoutMs: number('keyCache.fetchTimeoutMs', options.keyCache?.fetchTimeoutMs, 5000, 1),
@@ -35,10 +42,11 @@ function warnUnknown(options: object, known: ReadonlySet<string>, prefix: string
   }
 }
 
-function number(name: string, value: number | undefined, fallback: number, min: number): number {
+function number(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new SpecError('options', `"${name}" must be a number >= ${min}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new SpecError('options', `"${name}" must be a number ${range}`);
   }
   return value;
 }

@@ -1,16 +1,9 @@
-/**
- * A path template reduced to a form where OpenAPI and Nest spell the same route the same way: every variable is
- * `{}`, every multi-segment wildcard is `**`, no trailing or doubled slash (`/shelves/{shelf}` = `/shelves/:shelf`).
- */
-export function canonicalOpenApiPath(template: string): string {
-  return normalise(
-    template
-      .split('/')
-      .map((segment) => (/^\{[^}=]+=\*\*\}$/.test(segment) || segment === '**' ? '**' : segment.replace(/\{[^}]*\}/g, '{}'))),
-  );
-}
+const WILDCARD = /^(\{[^}=]+=\*\*\}|\*\*)$/;
 
-/** The same reduction for a Nest route path (`:param`, `:param?`, `*`, `*name`, `{*name}`). */
+/**
+ * A Nest route path reduced so that equal routes compare equal: every variable (`:param`, `:param?`) is `{}`, every
+ * wildcard (`*`, `*name`, `{*name}`) is `**`, no trailing or doubled slash.
+ */
 export function canonicalNestPath(template: string): string {
   return normalise(
     template
@@ -24,25 +17,41 @@ export function joinPaths(...parts: string[]): string {
   return normalise(parts.flatMap((part) => part.split('/')));
 }
 
-function normalise(segments: string[]): string {
-  return '/' + segments.filter((segment) => segment !== '').join('/');
-}
-
 /**
  * A regular expression for an OpenAPI path template as ESPv2 matches it (`uri_template.go`): `{var}` is one
- * segment, `{var=**}` and `**` any rest, literals exact and case-sensitive, an optional trailing `/`.
+ * segment, `{var=**}` and `**` any rest, literals exact, an optional trailing `/`. `flags` may add `i`.
  */
-export function openApiPathPattern(template: string): RegExp {
-  const body = template
-    .split('/')
-    .filter((segment) => segment !== '')
+export function openApiPathPattern(template: string, flags = ''): RegExp {
+  const body = segmentsOf(template)
     .map((segment) => {
-      if (/^\{[^}=]+=\*\*\}$/.test(segment) || segment === '**') return '.*';
+      if (WILDCARD.test(segment)) return '.*';
       return segment
         .split(/(\{[^}]*\})/)
         .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
         .join('');
     })
     .join('/');
-  return new RegExp(`^/${body}/?$`);
+  return new RegExp(`^/${body}/?$`, flags);
+}
+
+/**
+ * Orders two OpenAPI paths as ESPv2's route trie does: segment by segment, a literal wins over a variable, a
+ * variable over a wildcard (`/shelves/featured` before `/shelves/{shelf}` before `/shelves/**`).
+ */
+export function compareSpecificity(a: string, b: string): number {
+  const rank = (segment: string) => (WILDCARD.test(segment) ? 2 : segment.includes('{') ? 1 : 0);
+  const left = segmentsOf(a).map(rank);
+  const right = segmentsOf(b).map(rank);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] !== right[i]) return left[i] - right[i];
+  }
+  return right.length - left.length;
+}
+
+function segmentsOf(template: string): string[] {
+  return template.split('/').filter((segment) => segment !== '');
+}
+
+function normalise(segments: string[]): string {
+  return '/' + segments.filter((segment) => segment !== '').join('/');
 }

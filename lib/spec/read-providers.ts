@@ -91,9 +91,10 @@ function readAudiences(raw: unknown, where: string, context: ProviderContext): s
   else if (typeof raw === 'string') entries = raw.split(',');
   else if (Array.isArray(raw) && raw.every((entry) => typeof entry === 'string')) entries = raw;
   else throw new SpecError(source, `${where}: x-google-audiences must be a comma-separated string or a list of strings, got ${describe(raw)}`);
-  const trimmed = entries.map((entry) => entry.trim());
-  if (trimmed.includes('')) context.logger.warn(`${where}: empty entries in x-google-audiences are ignored`);
-  const audiences = trimmed.filter((entry) => entry !== '').map(sanitizeAudience);
+  // Emptiness is judged after sanitising: "https://" would otherwise become "" and allow `aud: ""`.
+  const sanitized = entries.map((entry) => sanitizeAudience(entry.trim()));
+  if (sanitized.includes('')) context.logger.warn(`${where}: empty entries in x-google-audiences are ignored`);
+  const audiences = sanitized.filter((entry) => entry !== '');
   if (audiences.length > 0 || context.disableServiceNameAudienceCheck) return audiences;
   if (!context.serviceName) {
     throw new SpecError(

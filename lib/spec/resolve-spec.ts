@@ -1,50 +1,60 @@
 import { Logger } from '@nestjs/common';
-import type { EndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { isObject, loadSpecDocument } from './load-spec-document.js';
-import { canonicalOpenApiPath, joinPaths, openApiPathPattern } from './path-template.util.js';
+import { compareSpecificity, joinPaths, openApiPathPattern } from './path-template.util.js';
 import { readProviders } from './read-providers.js';
 import { readRequirement, type RequirementContext } from './read-requirement.js';
-import type { ResolvedSpec, SpecOperation } from './resolved-spec.js';
+import type { ResolvedSpec, SpecPath } from './resolved-spec.js';
+import { SpecError } from './spec-error.js';
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const logger = new Logger('EndpointsAuthSpec');
 
 /** Reads the spec named by the options into providers and requirements; every problem is a `SpecError`. */
-export function resolveSpec(options: EndpointsAuthOptions): ResolvedSpec {
+export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEndpointsAuthOptions): ResolvedSpec {
   const { source, document } = loadSpecDocument(options.spec);
   const { providers, nonJwt } = readProviders(document, {
     source,
-    serviceName: options.serviceName ?? serviceNameOf(document),
-    disableServiceNameAudienceCheck: options.disableServiceNameAudienceCheck ?? false,
+    serviceName: settings.serviceName ?? serviceNameOf(document),
+    disableServiceNameAudienceCheck: settings.disableServiceNameAudienceCheck,
     logger,
   });
   const context: RequirementContext = { source, providers, nonJwt, logger };
   const apiRequirement =
     document['security'] === undefined ? undefined : readRequirement(document['security'], 'security', context);
-  return { source, providers, nonJwt, apiRequirement, operations: readOperations(document, context) };
+  if (document['x-security'] !== undefined) {
+    throw new SpecError(source, 'x-security (per-requirement audiences) is not supported yet');
+  }
+  return { source, providers, nonJwt, apiRequirement, paths: readPaths(document, context) };
 }
 
-function readOperations(document: Record<string, unknown>, context: RequirementContext): SpecOperation[] {
+function readPaths(document: Record<string, unknown>, context: RequirementContext): SpecPath[] {
   const paths = isObject(document['paths']) ? document['paths'] : {};
   const basePath = basePathOf(document);
-  const operations: SpecOperation[] = [];
+  const result: SpecPath[] = [];
   for (const [path, item] of Object.entries(paths)) {
     if (!isObject(item)) continue;
+    const methods = new Map<string, SecurityRequirement | undefined>();
     for (const method of HTTP_METHODS) {
       const operation = item[method];
-      if (!isObject(operation) || operation['security'] === undefined) continue;
+      if (!isObject(operation)) continue;
+      const security = operation['security'];
       const where = `paths["${path}"].${method}`;
-      const templates = [...new Set([path, joinPaths(basePath, path)])];
-      operations.push({
-        method: method.toUpperCase(),
-        path,
-        canonicalPaths: templates.map(canonicalOpenApiPath),
-        patterns: templates.map(openApiPathPattern),
-        requirement: readRequirement(operation['security'], where, context),
-      });
+      if (operation['x-security'] !== undefined) {
+        throw new SpecError(context.source, `${where}: x-security (per-requirement audiences) is not supported yet`);
+      }
+      methods.set(method.toUpperCase(), security === undefined ? undefined : readRequirement(security, where, context));
     }
+    const templates = [...new Set([path, joinPaths(basePath, path)])];
+    result.push({
+      path,
+      patterns: templates.map((template) => openApiPathPattern(template)),
+      caseless: templates.map((template) => openApiPathPattern(template, 'i')),
+      methods,
+    });
   }
-  return operations;
+  return result.sort((a, b) => compareSpecificity(a.path, b.path));
 }
 
 /** OpenAPI 2 `host`; OpenAPI 3: the host of the server marked `x-google-endpoint`. */

@@ -1,17 +1,22 @@
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 
-/** One operation of the spec that carries its own `security`, keyed by method and canonical path. */
-export interface SpecOperation {
-  /** Upper-case HTTP method. */
-  method: string;
+/**
+ * One path of the spec's `paths` and what each listed method requires, ready to match request URLs against.
+ * @publicApi
+ */
+export interface SpecPath {
   /** The path as written in the spec, for messages. */
   path: string;
-  /** Canonical paths the operation answers to: as written, and under the spec's base path. */
-  canonicalPaths: string[];
-  /** The same paths as patterns, for adapters that do not expose the matched route's template. */
+  /** The path as written and under the spec's base path, as ESPv2 matches them (case-sensitive). */
   patterns: RegExp[];
-  requirement: SecurityRequirement;
+  /** The same patterns ignoring case: Express and Fastify route case-insensitively, so a spec path must too. */
+  caseless: RegExp[];
+  /**
+   * Each listed method (upper case) and its own `security`; `undefined` when the operation has none, so the
+   * API-level `security` applies.
+   */
+  methods: ReadonlyMap<string, SecurityRequirement | undefined>;
 }
 
 /**
@@ -21,10 +26,12 @@ export interface SpecOperation {
 export interface ResolvedSpec {
   /** The file path, or "spec object". */
   source: string;
+  /** The JWT definitions by name. */
   providers: ReadonlyMap<string, EndpointsProvider>;
   /** Definitions that are valid in `security` but carry no issuer (apiKey): they never authenticate a JWT. */
   nonJwt: ReadonlySet<string>;
   /** The document's top-level `security`, when it has one. */
   apiRequirement?: SecurityRequirement;
-  operations: SpecOperation[];
+  /** Every path of the spec, most specific first (literal segments before variables before wildcards, as ESP). */
+  paths: SpecPath[];
 }

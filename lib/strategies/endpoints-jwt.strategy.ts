@@ -35,7 +35,7 @@ export class EndpointsJwtStrategy extends JwtStrategy {
   ) {
     super(
       {
-        jwtFromRequest: (request: HttpRequestLike) => slotOf(request)?.jwt.raw ?? extractTokens(request, provider.locations)[0] ?? null,
+        jwtFromRequest: (request: HttpRequestLike) => slotOf(request)?.jwt.raw ?? soleToken(request, provider),
         // jsonwebtoken takes a KeyObject, though passport-jwt's types only name strings and buffers.
         secretOrKeyProvider: (request: HttpRequestLike, raw: string, done: (error: unknown, key?: never) => void) => {
           keyFor(request, raw, provider, keys, settings).then((key) => done(null, key as never), (error: unknown) => done(error));
@@ -50,6 +50,15 @@ export class EndpointsJwtStrategy extends JwtStrategy {
     );
     this.name = provider.name;
   }
+}
+
+/**
+ * The token when the strategy runs on its own (a user's `AuthGuard(name)`): ESP verifies every token a request
+ * carries, one strategy run verifies one, so a request with several different tokens gets none (401).
+ */
+function soleToken(request: HttpRequestLike, provider: EndpointsProvider): string | null {
+  const tokens = new Set(extractTokens(request, provider.locations));
+  return tokens.size === 1 ? [...tokens][0] : null;
 }
 
 function slotOf(request: HttpRequestLike): TokenSlot | undefined {

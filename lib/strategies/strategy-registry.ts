@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
-import { JwksKeySource } from '../keys/jwks-key-source.js';
+import { JwksKeySource, redactUrl } from '../keys/jwks-key-source.js';
 import type { ResolvedSpec } from '../spec/resolved-spec.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
@@ -31,7 +31,7 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
       registerPassportName(this, name, strategy);
       const { issuer, jwksUri, audiences } = strategy.provider;
       const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
-      this.logger.log(`"${name}": issuer ${issuer}, keys ${jwksUri}, audiences ${audience}`);
+      this.logger.log(`"${name}": issuer ${issuer}, keys ${redactUrl(jwksUri)}, audiences ${audience}`);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { JwtLocation } from '../interfaces/provider.interface.js';
+import { headerValues } from './header-values.util.js';
 import type { HttpRequestLike } from './http-request.interface.js';
 
 /**
@@ -16,8 +17,7 @@ export function extractTokens(request: HttpRequestLike, locations: readonly JwtL
       if (value !== null) tokens.push(value);
       continue;
     }
-    const raw = request.headers[location.header.toLowerCase()];
-    for (const value of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+    for (const value of headerValues(request, location.header.toLowerCase())) {
       const prefix = location.valuePrefix ?? '';
       if (value.startsWith(prefix)) tokens.push(value.slice(prefix.length));
     }

@@ -46,12 +46,21 @@ function readJson(segment: string, part: 'header' | 'payload'): Record<string, u
   if (!bytes) throw invalidToken(`Jwt ${part} is an invalid Base64url encoded`);
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(bytes));
+    value = JSON.parse(utf8.decode(bytes), refusePrototypeKeys);
   } catch {
     throw invalidToken(`Jwt ${part} is an invalid JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidToken(`Jwt ${part} is an invalid JSON`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * `__proto__` in JSON becomes an own property that re-parents any object the claims are later copied into
+ * (`Object.assign({}, user)`): such a token is refused, even when its issuer signed it.
+ */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new Error('prototype key');
+  return value;
 }
 
 function checkClaimTypes(payload: Record<string, unknown>): void {
@@ -64,7 +73,7 @@ function checkClaimTypes(payload: Record<string, unknown>): void {
     const value = payload[claim];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidToken(`Jwt payload [${claim}] field is not an integer`);
-    if (value < 0) throw invalidToken(`Jwt payload [${claim}] field is not a positive 64 bit integer`);
+    if (value < 0 || value >= 2 ** 64) throw invalidToken(`Jwt payload [${claim}] field is not a positive 64 bit integer`);
   }
   const aud = payload['aud'];
   if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) {

@@ -395,12 +395,15 @@ describe('options that cannot work fail start-up', () => {
   const spec = openApi2();
 
   it.each([
-    ['clockSkewSeconds: -1', { clockSkewSeconds: -1 }, '"clockSkewSeconds" must be a number >= 0'],
-    ['clockSkewSeconds: NaN', { clockSkewSeconds: Number.NaN }, '"clockSkewSeconds" must be a number >= 0'],
-    ['clockSkewSeconds: "60" (a string)', { clockSkewSeconds: '60' }, '"clockSkewSeconds" must be a number >= 0'],
+    ['clockSkewSeconds: -1', { clockSkewSeconds: -1 }, '"clockSkewSeconds" must be a number from 0 to 3600'],
+    ['clockSkewSeconds: NaN', { clockSkewSeconds: Number.NaN }, '"clockSkewSeconds" must be a number from 0 to 3600'],
+    ['clockSkewSeconds: "60" (a string)', { clockSkewSeconds: '60' }, '"clockSkewSeconds" must be a number from 0 to 3600'],
     ['maxTokenBytes: 0', { maxTokenBytes: 0 }, '"maxTokenBytes" must be a number >= 1'],
     ['maxTokenBytes: Infinity', { maxTokenBytes: Number.POSITIVE_INFINITY }, '"maxTokenBytes" must be a number >= 1'],
     ['keyCache.ttlSeconds: 0', { keyCache: { ttlSeconds: 0 } }, '"keyCache.ttlSeconds" must be a number >= 1'],
+    ['clockSkewSeconds: 1e9 (which would switch exp off)', { clockSkewSeconds: 1e9 }, '"clockSkewSeconds" must be a number from 0 to 3600'],
+    ['disableServiceNameAudienceCheck: "false" (a string from an environment variable)', { disableServiceNameAudienceCheck: 'false' }, '"disableServiceNameAudienceCheck" must be true or false'],
+    ['serviceName: ""', { serviceName: '' }, '"serviceName" must be a non-empty string'],
     ['keyCache.fetchTimeoutMs: -5', { keyCache: { fetchTimeoutMs: -5 } }, '"keyCache.fetchTimeoutMs" must be a number >= 1'],
   ])('refuses %s with a message naming the option and its limit', async (_what, options, message) => {
     const error = await failureOf({ spec, ...(options as object) });
@@ -409,6 +412,24 @@ describe('options that cannot work fail start-up', () => {
 
   it('accepts the boundary values clockSkewSeconds: 0 and maxTokenBytes: 1', async () => {
     await startsCleanly({ imports: [EndpointsAuthModule.forRoot({ spec, clockSkewSeconds: 0, maxTokenBytes: 1 })] });
+  });
+});
+
+describe('spec features this version does not implement fail start-up rather than being ignored', () => {
+  it.each([
+    ['at the top level', { 'x-security': [{ alpha: { audiences: ['a'] } }] }, 'x-security (per-requirement audiences) is not supported yet'],
+    [
+      'on an operation',
+      { paths: { '/a': { get: { 'x-security': [{ alpha: { audiences: ['a'] } }] } } } },
+      'paths["/a"].get: x-security (per-requirement audiences) is not supported yet',
+    ],
+  ])('refuses x-security %s', async (_where, patch, message) => {
+    expectSpecError(await failureOf({ spec: openApi2(patch) }), 'spec object', message);
+  });
+
+  it('drops an audience that is empty once sanitised ("https://"), so aud "" is never allowed', async () => {
+    const spec = withDefinition('alpha', oauth2({ 'x-google-issuer': 'https://alpha.example.com', 'x-google-jwks_uri': JWKS, 'x-google-audiences': 'https://' }), { host: undefined });
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "alpha" has no x-google-audiences and the service name is unknown');
   });
 });
 

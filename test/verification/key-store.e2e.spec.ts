@@ -90,6 +90,34 @@ describe.concurrent('the key store', () => {
       expect(keyServer.count(path)).toBe(2);
     });
 
+    it('keeps the old keys when a refresh brings a set with no usable key', async () => {
+      const { route, path } = await boot(undefined, { ttlSeconds: 1 });
+      keyServer.jwks(path, [key.jwk]);
+      expect((await get(route)).status).toBe(200);
+      await sleep(1100);
+      keyServer.jwks(path, [{ kty: 'bogus', kid: 'x' }]);
+      const payload = claims(ISSUER, AUDIENCE, { jti: 'kept' });
+      expectClaims(await get(route, signJwt(key, payload)), payload);
+      expect(keyServer.count(path)).toBe(2);
+    });
+
+    it('skips a JWK whose kid is not a string instead of letting it match every kid', async () => {
+      const { route, path } = await boot();
+      keyServer.jwks(path, [{ ...key.jwk, kid: 123 }]);
+      expect((await get(route)).status).toBe(401);
+      expect((await get(route)).body.errorCode).toBe('KEY_NOT_FOUND');
+    });
+
+    it('skips an RSA key whose public exponent is not 3 or 65537, as jwt_verify_lib does', async () => {
+      const { generateKeyPairSync } = await import('node:crypto');
+      const odd = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 17 });
+      const oddKey = { kid: 'odd-1', alg: 'RS256' as const, privateKey: odd.privateKey, jwk: { ...odd.publicKey.export({ format: 'jwk' }), kid: 'odd-1' } };
+      const { route, path } = await boot();
+      keyServer.jwks(path, [oddKey.jwk]);
+      const answer = await get(route, signJwt(oddKey, claims(ISSUER, AUDIENCE)));
+      expect({ status: answer.status, code: answer.body.errorCode }).toEqual({ status: 401, code: 'KEY_NOT_FOUND' });
+    });
+
     it('answers "Jwks remote fetch is failed" when the key server does not answer within fetchTimeoutMs', async () => {
       const { route, path } = await boot(undefined, { fetchTimeoutMs: 200 });
       keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 1500 });

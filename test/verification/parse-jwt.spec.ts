@@ -121,6 +121,13 @@ describe('parseJwt', () => {
       expect(refusal(`${b64('{"alg":"RS256"}')}.${body}.${signature}`).message).toBe('Jwt payload is an invalid JSON');
     });
 
+    it('refuses a __proto__ member anywhere in the header or payload (it would re-parent objects the claims are copied into)', () => {
+      expect(refusal(`${b64('{"alg":"RS256"}')}.${b64('{"iss":"x","__proto__":{"admin":true}}')}.${signature}`).message).toBe(
+        'Jwt payload is an invalid JSON',
+      );
+      expect(refusal(`${b64('{"alg":"RS256","x":{"__proto__":{}}}')}.${payload}.${signature}`).message).toBe('Jwt header is an invalid JSON');
+    });
+
     it('refuses a payload that is not UTF-8', () => {
       const bytes = Buffer.concat([Buffer.from('{"iss":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       expect(refusal(`${b64('{"alg":"RS256"}')}.${b64(bytes)}.${signature}`).message).toBe('Jwt payload is an invalid JSON');
@@ -192,6 +199,8 @@ describe('parseJwt', () => {
       [{ iat: [1] }, 'Jwt payload [iat] field is not an integer'],
       [{ exp: -1 }, 'Jwt payload [exp] field is not a positive 64 bit integer'],
       [{ nbf: -0.5 }, 'Jwt payload [nbf] field is not a positive 64 bit integer'],
+      [{ exp: 2 ** 64 }, 'Jwt payload [exp] field is not a positive 64 bit integer'],
+      [{ iat: 1e300 }, 'Jwt payload [iat] field is not a positive 64 bit integer'],
       [{ aud: 1 }, 'Jwt payload [aud] field is not a string or string list'],
       [{ aud: ['a', null] }, 'Jwt payload [aud] field is not a string or string list'],
       [{ aud: { a: 1 } }, 'Jwt payload [aud] field is not a string or string list'],

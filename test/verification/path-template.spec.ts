@@ -1,25 +1,6 @@
 /** Path templates (lib/spec/path-template.util.ts): OpenAPI and Nest spellings of one route, and ESPv2's matching. */
 import { describe, expect, it } from 'vitest';
-import { canonicalNestPath, canonicalOpenApiPath, joinPaths, openApiPathPattern } from '../../lib/spec/path-template.util.js';
-
-describe('canonicalOpenApiPath', () => {
-  it.each([
-    ['/shelves', '/shelves'],
-    ['/shelves/{shelf}', '/shelves/{}'],
-    ['/shelves/{shelf}/books/{book}', '/shelves/{}/books/{}'],
-    ['/files/{path=**}', '/files/**'],
-    ['/files/**', '/files/**'],
-    ['/v1/{name}.json', '/v1/{}.json'],
-    ['/v1/{a}-{b}', '/v1/{}-{}'],
-    ['/shelves//{shelf}/', '/shelves/{}'],
-    ['shelves', '/shelves'],
-    ['/', '/'],
-    ['', '/'],
-    ['/Shelves', '/Shelves'],
-  ])('%s → %s', (template, canonical) => {
-    expect(canonicalOpenApiPath(template)).toBe(canonical);
-  });
-});
+import { canonicalNestPath, compareSpecificity, joinPaths, openApiPathPattern } from '../../lib/spec/path-template.util.js';
 
 describe('canonicalNestPath', () => {
   it.each([
@@ -36,20 +17,6 @@ describe('canonicalNestPath', () => {
     expect(canonicalNestPath(template)).toBe(canonical);
   });
 
-  it.each([
-    ['/shelves/{shelf}', '/shelves/:id'],
-    ['/shelves/{shelf}/books/{book}', 'shelves/:s/books/:b/'],
-    ['/files/{path=**}', '/files/*path'],
-    ['/files/**', '/files/{*rest}'],
-  ])('spells OpenAPI %s and Nest %s the same', (openApi, nest) => {
-    expect(canonicalOpenApiPath(openApi)).toBe(canonicalNestPath(nest));
-  });
-
-  it('keeps literals apart from variables and case apart', () => {
-    expect(canonicalOpenApiPath('/shelves/{shelf}')).not.toBe(canonicalNestPath('/shelves/latest'));
-    expect(canonicalOpenApiPath('/shelves/{shelf}')).not.toBe(canonicalNestPath('/Shelves/:shelf'));
-    expect(canonicalOpenApiPath('/shelves/{shelf}')).not.toBe(canonicalNestPath('/shelves/:shelf/books'));
-  });
 });
 
 describe('joinPaths', () => {
@@ -80,5 +47,18 @@ describe('openApiPathPattern', () => {
     const pattern = openApiPathPattern(template);
     for (const path of matching) expect(pattern.test(path), `${path} should match`).toBe(true);
     for (const path of notMatching) expect(pattern.test(path), `${path} should not match`).toBe(false);
+  });
+});
+
+describe('compareSpecificity', () => {
+  it('orders paths as ESPv2’s trie: literal before variable before wildcard, segment by segment', () => {
+    const paths = ['/shelves/**', '/shelves/{shelf}', '/shelves/featured', '/{any}/featured', '/shelves/{shelf}/books'];
+    expect([...paths].sort(compareSpecificity)).toEqual([
+      '/shelves/featured',
+      '/shelves/{shelf}/books',
+      '/shelves/{shelf}',
+      '/shelves/**',
+      '/{any}/featured',
+    ]);
   });
 });

@@ -1,0 +1,19 @@
+import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
+import type { HttpRequestLike } from './http-request.interface.js';
+
+/**
+ * Where the guard keeps the claims it verified. `@UserInfo()` reads this, not `request.user`, which sessions or
+ * other middleware may have filled: a route that verified nothing must never hand out claims.
+ */
+const CLAIMS = Symbol.for('nestjs-endpoints-auth:claims');
+
+/** Records the verified claims on the request, and as `request.user` for code written for Passport. */
+export function setClaims(request: HttpRequestLike, claims: JwtClaims): void {
+  request[CLAIMS] = claims;
+  request.user = claims;
+}
+
+/** The claims this library verified for the request, if any. */
+export function claimsOf(request: HttpRequestLike | undefined): JwtClaims | undefined {
+  return request?.[CLAIMS] as JwtClaims | undefined;
+}
