@@ -9,9 +9,13 @@ export interface EndpointsAuthExtras {
   globalGuard?: boolean;
 }
 
+/**
+ * `ConfigurableModuleClass` is the base of `EndpointsAuthModule`; `ENDPOINTS_AUTH_OPTIONS` injects the options given to
+ * `forRoot` / `forRootAsync`; `OPTIONS_TYPE` and `ASYNC_OPTIONS_TYPE` are their types.
+ * @publicApi
+ */
 export const {
   ConfigurableModuleClass,
-  /** Injection token of the options given to `forRoot` / `forRootAsync`. @publicApi */
   MODULE_OPTIONS_TOKEN: ENDPOINTS_AUTH_OPTIONS,
   OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE,

@@ -4,7 +4,9 @@
  * @publicApi
  */
 export interface SecurityRequirement {
+  /** Names of the security definitions whose tokens are accepted; empty for a public route. */
   providers: string[];
+  /** Whether a request with no token at all passes (ESPv2's `allow_missing`). */
   optional: boolean;
 }
 

@@ -10,8 +10,9 @@ import type { KeyRecord } from './key-record.interface.js';
 const RETRY_AFTER_FAILURE_MS = 1000;
 
 /**
- * The keys of one security definition, fetched from its JWKS through `jwks-rsa` and parsed once into `KeyObject`s:
- * cached for the TTL, one fetch in flight at a time, and the previous keys kept while a refresh fails (as ESPv2).
+ * The keys of one security definition, fetched from its JWKS (with `jwks-rsa`'s client over a bounded fetcher) and
+ * parsed once into `KeyObject`s: cached for the TTL, one fetch in flight at a time, and the previous keys kept while
+ * a refresh fails (as ESPv2).
  */
 export class JwksKeySource {
   private readonly logger = new Logger(JwksKeySource.name);
@@ -21,8 +22,6 @@ export class JwksKeySource {
   private expiresAt = 0;
   private retryAt = 0;
   private inflight?: Promise<KeyRecord[]>;
-  /** How many fetches this source started (for tests and diagnostics). */
-  fetchCount = 0;
 
   constructor(
     private readonly provider: EndpointsProvider,
@@ -52,7 +51,6 @@ export class JwksKeySource {
   }
 
   private async fetch(): Promise<KeyRecord[]> {
-    this.fetchCount++;
     try {
       const records = this.parse(await this.client.getKeys());
       // ESP keeps the previous keys when a refresh brings nothing it can use.

@@ -12,6 +12,8 @@ import { validateSecuredNames } from './validate-secured-names.js';
 /**
  * Decides what each request requires: handler ▸ controller ▸ the spec path the URL matches (as ESP matches it)
  * ▸ the spec's API-level `security` ▸ nothing.
+ * Exported for guards that extend `EndpointsAuthGuard` and call its constructor.
+ * @publicApi
  */
 @Injectable()
 export class RouteRequirements implements OnModuleInit {

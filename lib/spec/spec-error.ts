@@ -1,5 +1,6 @@
 /**
- * A problem in the spec found at start-up; the message names the file (or "spec object"), the place and the problem.
+ * A problem in the spec or the options, found at start-up; the message names the file ("spec object", "options"),
+ * the place and the problem.
  * @publicApi
  */
 export class SpecError extends Error {

@@ -18,6 +18,8 @@ type Parsed = ParsedJwt | AuthError;
 /**
  * Checks a request against a requirement as Envoy's `requires_any` does: each alternative reads its own locations,
  * every token it finds must verify, and a token is verified only by the definition whose issuer it names.
+ * Exported for guards that extend `EndpointsAuthGuard` and call its constructor.
+ * @publicApi
  */
 @Injectable()
 export class RequestAuthenticator {

@@ -2,7 +2,7 @@ import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 
 /**
  * Where the guard leaves the token it wants verified on the request, so the strategy verifies exactly that token
- * (a request may carry several) without reading or parsing it again.
+ * (a request may carry several) and its claim checks reuse the guard's parse.
  */
 export const TOKEN_SLOT = Symbol.for('nestjs-endpoints-auth:token');
 

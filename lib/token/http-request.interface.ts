@@ -1,4 +1,7 @@
-/** The part of an Express or Fastify request the library reads and writes. */
+/**
+ * The part of an Express or Fastify request the library reads and writes; what `EndpointsAuthGuard.getRequest()` returns.
+ * @publicApi
+ */
 export interface HttpRequestLike {
   method?: string;
   url?: string;
