@@ -8,6 +8,7 @@ import {
   type EndpointsAuthModuleOptions,
 } from './endpoints-auth.module-definition.js';
 import { EndpointsAuthGuard } from './guards/endpoints-auth.guard.js';
+import { EndpointsAuthCounters } from './keys/key-counters.js';
 import type { EndpointsAuthOptions } from './interfaces/endpoints-auth-options.interface.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { RouteRequirements } from './routes/route-requirements.js';
@@ -29,13 +30,22 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
       inject: [ENDPOINTS_AUTH_OPTIONS],
     },
     { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS, ENDPOINTS_AUTH_SETTINGS] },
+    EndpointsAuthCounters,
     StrategyRegistry,
     RequestAuthenticator,
     RouteRequirements,
     EndpointsAuthGuard,
   ],
   // Everything the guard needs is exported: `@UseGuards(EndpointsAuthGuard)` instantiates it in the user's module.
-  exports: [EndpointsAuthGuard, RouteRequirements, RequestAuthenticator, StrategyRegistry, ENDPOINTS_AUTH_SPEC, ENDPOINTS_AUTH_SETTINGS],
+  exports: [
+    EndpointsAuthGuard,
+    RouteRequirements,
+    RequestAuthenticator,
+    StrategyRegistry,
+    EndpointsAuthCounters,
+    ENDPOINTS_AUTH_SPEC,
+    ENDPOINTS_AUTH_SETTINGS,
+  ],
 })
 export class EndpointsAuthModule extends ConfigurableModuleClass {
   /** Configures the module from a spec path or from options (the spec plus settings). */

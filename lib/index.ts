@@ -7,6 +7,7 @@ export * from './endpoints-auth.module.js';
 export * from './errors/index.js';
 export * from './guards/endpoints-auth.guard.js';
 export * from './interfaces/index.js';
+export * from './keys/key-counters.js';
 export * from './routes/route-requirements.js';
 export * from './spec/index.js';
 export * from './strategies/endpoints-jwt.strategy.js';

@@ -24,8 +24,14 @@ export interface EndpointsAuthOptions {
 export interface KeyCacheOptions {
   /** How long a fetched key set is used before it is fetched again, in seconds [300]. */
   ttlSeconds?: number;
-  /** How long a key fetch may take before it fails, in milliseconds [5000]. */
+  /** How long a key fetch may take, headers and body, before it fails, in milliseconds [5000]. */
   fetchTimeoutMs?: number;
+  /** The largest key document read, in bytes [1 MiB]. */
+  maxBodyBytes?: number;
+  /** The least time between two refetches caused by a token with an unknown kid, in seconds [30]. */
+  unknownKidCooldownSeconds?: number;
+  /** How long keys keep serving past their TTL while refreshes fail, in seconds [3600]. */
+  staleGraceSeconds?: number;
 }
 
 /**
@@ -44,4 +50,10 @@ export interface ResolvedEndpointsAuthOptions {
   keyTtlSeconds: number;
   /** Milliseconds a key fetch may take. */
   fetchTimeoutMs: number;
+  /** Bytes a key document may have. */
+  maxBodyBytes: number;
+  /** Seconds between two unknown-kid refetches. */
+  unknownKidCooldownSeconds: number;
+  /** Seconds keys serve past their TTL while refreshes fail. */
+  staleGraceSeconds: number;
 }

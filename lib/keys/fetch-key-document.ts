@@ -1,12 +1,9 @@
-/** The largest key document read; larger bodies fail the fetch (ESP's documents are a few KiB). */
-const MAX_BODY_BYTES = 1024 * 1024;
-
 /**
  * Fetches a key document as JSON within a hard deadline that covers the headers and the whole body (a socket idle
  * timeout alone lets a server that trickles bytes hold a fetch forever). Only a 200 counts (Envoy `jwks_fetcher`);
- * redirects are not followed, so keys never come from another origin; the body is capped.
+ * redirects are not followed, so keys never come from another origin; the body is capped at `maxBodyBytes`.
  */
-export async function fetchKeyDocument(url: string, timeoutMs: number): Promise<unknown> {
+export async function fetchKeyDocument(url: string, timeoutMs: number, maxBodyBytes: number): Promise<unknown> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } });
@@ -14,24 +11,24 @@ export async function fetchKeyDocument(url: string, timeoutMs: number): Promise<
       await response.body?.cancel();
       throw new Error(`HTTP ${response.status}`);
     }
-    return JSON.parse(await readCapped(response));
+    return JSON.parse(await readCapped(response, maxBodyBytes));
   } catch (error) {
     if (signal.aborted) throw new Error(`no complete answer within ${timeoutMs} ms`);
     throw error;
   }
 }
 
-async function readCapped(response: Response): Promise<string> {
+async function readCapped(response: Response, maxBodyBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) {
+  if (declared > maxBodyBytes) {
     await response.body?.cancel();
-    throw new Error(`body of ${declared} bytes is over ${MAX_BODY_BYTES}`);
+    throw new Error(`body of ${declared} bytes is over ${maxBodyBytes}`);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body ?? []) {
     size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw new Error(`body is over ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBodyBytes) throw new Error(`body is over ${maxBodyBytes} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

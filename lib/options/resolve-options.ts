@@ -8,7 +8,7 @@ import { SpecError } from '../spec/spec-error.js';
 const KNOWN_OPTIONS = new Set([
   'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'isGlobal', 'globalGuard',
 ]);
-const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs']);
+const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds']);
 const logger = new Logger('EndpointsAuthOptions');
 
 /** Fills in the defaults (ESP's where it has one), refuses values that cannot work and warns about unknown names. */
@@ -32,6 +32,9 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
     maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, 8192, 1),
     keyTtlSeconds: number('keyCache.ttlSeconds', options.keyCache?.ttlSeconds, 300, 1),
     fetchTimeoutMs: number('keyCache.fetchTimeoutMs', options.keyCache?.fetchTimeoutMs, 5000, 1),
+    maxBodyBytes: number('keyCache.maxBodyBytes', options.keyCache?.maxBodyBytes, 1024 * 1024, 1024),
+    unknownKidCooldownSeconds: number('keyCache.unknownKidCooldownSeconds', options.keyCache?.unknownKidCooldownSeconds, 30, 0),
+    staleGraceSeconds: number('keyCache.staleGraceSeconds', options.keyCache?.staleGraceSeconds, 3600, 0),
   };
 }
 

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Strategy as JwtStrategy } from 'passport-jwt';
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
-import type { JwksKeySource } from '../keys/jwks-key-source.js';
+import type { KeyStore } from '../keys/key-store.js';
 import { selectKeys } from '../keys/select-keys.js';
 import { verifySignature } from '../keys/verify-signature.js';
 import { checkClaims } from '../token/check-claims.js';
@@ -30,7 +30,7 @@ export interface StrategySettings {
 export class EndpointsJwtStrategy extends JwtStrategy {
   constructor(
     readonly provider: EndpointsProvider,
-    readonly keys: JwksKeySource,
+    readonly keys: KeyStore,
     settings: StrategySettings,
   ) {
     super(
@@ -69,13 +69,20 @@ async function keyFor(
   request: HttpRequestLike,
   raw: string,
   provider: EndpointsProvider,
-  source: JwksKeySource,
+  store: KeyStore,
   settings: StrategySettings,
 ): Promise<KeyObject> {
   const slot = slotOf(request);
   const jwt: ParsedJwt = slot?.jwt.raw === raw ? slot.jwt : parseJwt(raw, settings.maxTokenBytes);
   checkClaims(jwt, provider, settings.clockSkewSeconds, Math.floor(Date.now() / 1000));
-  const candidates = selectKeys(await source.getKeys(), jwt.header.alg, jwt.header.kid);
+  const { alg, kid } = jwt.header;
+  let keys = await store.getKeys();
+  let candidates = selectKeys(keys, alg, kid);
+  // A kid the set does not hold may be a key rotated in since the last fetch.
+  if (candidates.length === 0 && kid !== undefined && !keys.some((key) => key.kid === kid)) {
+    keys = await store.getKeysForUnknownKid();
+    candidates = selectKeys(keys, alg, kid);
+  }
   if (candidates.length === 0) throw new AuthError('KEY_NOT_FOUND');
   // ESPv2 tries each remaining key; passport-jwt takes one, so hand it the one that verifies (or the first).
   const key = candidates.length === 1 ? candidates[0] : (candidates.find((c) => verifySignature(jwt, c)) ?? candidates[0]);

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
-import { JwksKeySource, redactUrl } from '../keys/jwks-key-source.js';
+import { EndpointsAuthCounters } from '../keys/key-counters.js';
+import { redactUrl, remoteJwksLoader } from '../keys/key-loader.js';
+import { KeyStore } from '../keys/key-store.js';
 import type { ResolvedSpec } from '../spec/resolved-spec.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
@@ -19,9 +21,16 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(ENDPOINTS_AUTH_SPEC) spec: ResolvedSpec,
     @Inject(ENDPOINTS_AUTH_SETTINGS) settings: ResolvedEndpointsAuthOptions,
+    counters: EndpointsAuthCounters,
   ) {
+    const policy = {
+      ttlMs: settings.keyTtlSeconds * 1000,
+      staleGraceMs: settings.staleGraceSeconds * 1000,
+      unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
+    };
     for (const provider of spec.providers.values()) {
-      const keys = new JwksKeySource(provider, settings.keyTtlSeconds * 1000, settings.fetchTimeoutMs);
+      const loader = remoteJwksLoader(provider.name, provider.jwksUri, settings.fetchTimeoutMs, settings.maxBodyBytes);
+      const keys = new KeyStore(provider.name, loader, policy, counters);
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
     }
   }

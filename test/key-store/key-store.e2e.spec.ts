@@ -1,0 +1,120 @@
+/**
+ * The key store under a counting key server on 127.0.0.1 with controllable latency and failures (issue "Keys"):
+ * unknown-kid floods, a key server that fails after the cache expired, the grace period, rotation, background
+ * refresh, and the counters service.
+ */
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EndpointsAuthCounters, type EndpointsAuthOptions } from '../../lib/index.js';
+import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
+import { KeyServer } from '../support/key-server.js';
+import { claims, makeKey, signJwt, type TestKey } from '../support/keys.js';
+import { bootApp, sleep } from '../verification/verification-kit.js';
+
+const ISSUER = 'https://store.example.com';
+const AUDIENCE = 'store-audience';
+const key = makeKey('RS256', 'store-1');
+const token = (signer: TestKey = key, header: Record<string, unknown> = {}) =>
+  signJwt(signer, claims(ISSUER, AUDIENCE, { jti: randomUUID() }), header);
+
+describe.concurrent('the key store', () => {
+  describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
+    const keyServer = new KeyServer();
+    const apps: INestApplication[] = [];
+    let next = 0;
+
+    beforeAll(() => keyServer.start());
+    afterAll(async () => {
+      await Promise.all(apps.splice(0).map((app) => app.close()));
+      await keyServer.stop();
+    });
+
+    /** A fresh app with one definition `store`, reading keys from a path of its own that serves `key`. */
+    async function boot(keyCache: EndpointsAuthOptions['keyCache'] = {}) {
+      const path = `/keys-${next++}`;
+      keyServer.jwks(path, [key.jwk]);
+      const { app, url } = await bootApp(
+        adapter,
+        { store: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } },
+        { keyCache },
+      );
+      apps.push(app);
+      const counters = app.get(EndpointsAuthCounters);
+      return { path, route: `${url}/store`, counts: () => counters.keys('store') };
+    }
+
+    const get = (route: string, sent = token()) => call(route, { headers: bearer(sent) });
+
+    it('answers 200 tokens with random unknown kids KEY_NOT_FOUND with at most one refetch per cooldown', async () => {
+      const { path, route, counts } = await boot({ unknownKidCooldownSeconds: 30 });
+      expect((await get(route)).status).toBe(200);
+      const forged = Array.from({ length: 200 }, () => token(key, { kid: randomUUID() }));
+      const answers = await Promise.all(forged.map((sent) => get(route, sent)));
+      expect(new Set(answers.map((answer) => `${answer.status} ${answer.body.errorCode}`))).toEqual(new Set(['401 KEY_NOT_FOUND']));
+      expect(keyServer.count(path)).toBeLessThanOrEqual(2);
+      expect(counts()).toMatchObject({ unknownKidRefetches: 1, failures: 0 });
+    });
+
+    it('accepts a key rotated in after one refetch, before the TTL ends; a removed key is refused after the refresh', async () => {
+      const { path, route, counts } = await boot({ unknownKidCooldownSeconds: 0, ttlSeconds: 1 });
+      expect((await get(route)).status).toBe(200);
+      const rotated = makeKey('ES256', 'store-2');
+      keyServer.jwks(path, [rotated.jwk]);
+      expect((await get(route, token(rotated))).status).toBe(200);
+      expect(counts().unknownKidRefetches).toBe(1);
+      // store-1 left the set with that refetch: it is no longer served.
+      const removed = await get(route, token(key));
+      expect({ status: removed.status, code: removed.body.errorCode }).toEqual({ status: 401, code: 'KEY_NOT_FOUND' });
+    });
+
+    it.each([
+      ['answers 500', { status: 500, body: 'down' }],
+      ['answers HTML', { body: '<html>sign in</html>', contentType: 'text/html' }],
+      ['sends 2 MiB', { body: { keys: [{ kty: 'RSA', x: 'x'.repeat(2 * 1024 * 1024) }] } }],
+      ['hangs', { body: { keys: [] }, delayMs: 60_000 }],
+    ])('keeps verifying with the cached keys, without waiting, when the key server %s after the TTL; then recovers', async (_what, failure) => {
+      const { path, route, counts } = await boot({ ttlSeconds: 1, fetchTimeoutMs: 300, staleGraceSeconds: 60 });
+      expect((await get(route)).status).toBe(200);
+      await sleep(1100);
+      keyServer.set(path, failure);
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        expect((await get(route)).status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(250); // the refresh runs in the background
+        await sleep(200);
+      }
+      await sleep(400);
+      expect(counts().failures).toBeGreaterThanOrEqual(1);
+      keyServer.jwks(path, [key.jwk]);
+      await sleep(2100); // the backoff after the failures has passed
+      expect((await get(route)).status).toBe(200);
+      await sleep(300);
+      const before = counts().fetches;
+      expect((await get(route)).status).toBe(200);
+      expect(counts().fetches - before).toBeLessThanOrEqual(1);
+    });
+
+    it('refuses with KEYS_UNAVAILABLE once the grace period is over and the key server still fails', async () => {
+      const { path, route } = await boot({ ttlSeconds: 1, staleGraceSeconds: 1, fetchTimeoutMs: 300 });
+      expect((await get(route)).status).toBe(200);
+      keyServer.set(path, { status: 503, body: 'maintenance' });
+      await sleep(2200);
+      const answer = await get(route);
+      expect({ status: answer.status, code: answer.body.errorCode }).toEqual({ status: 401, code: 'KEYS_UNAVAILABLE' });
+    });
+
+    it('refreshes in the background before the TTL ends, so a slow key server never delays a request', async () => {
+      const { path, route, counts } = await boot({ ttlSeconds: 1 });
+      expect((await get(route)).status).toBe(200);
+      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 600 });
+      await sleep(850); // inside the last fifth of the TTL
+      const started = Date.now();
+      expect((await get(route)).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(300);
+      await sleep(800);
+      expect(counts().fetches).toBe(2);
+      expect((await get(route)).status).toBe(200);
+    });
+  });
+});
