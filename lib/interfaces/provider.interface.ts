@@ -1,8 +1,21 @@
+import type { KeyRecord } from '../keys/key-record.interface.js';
+
 /**
  * Where a token may be found: a header (with an optional case-sensitive prefix) or a query parameter.
  * @publicApi
  */
 export type JwtLocation = { header: string; valuePrefix?: string } | { query: string };
+
+/**
+ * Where a definition's keys come from: a URL serving a JWKS or Google's X.509 certificate map (auto-detected), an
+ * OpenID discovery document naming the JWKS (no `x-google-jwks_uri`), or a base64 symmetric key written in
+ * `x-google-jwks_uri`.
+ * @publicApi
+ */
+export type ProviderKeys =
+  | { kind: 'remote'; uri: string }
+  | { kind: 'discovery'; url: string }
+  | { kind: 'symmetric'; record: KeyRecord };
 
 /**
  * One security definition of the spec that names a JWT issuer, resolved to what verification needs.
@@ -13,8 +26,8 @@ export interface EndpointsProvider {
   name: string;
   /** `x-google-issuer`, compared byte for byte with the token's `iss`. */
   issuer: string;
-  /** `x-google-jwks_uri`. */
-  jwksUri: string;
+  /** Where the keys come from. */
+  keys: ProviderKeys;
   /** Allowed audiences, already sanitised; empty means any audience. */
   audiences: string[];
   /** `x-google-jwt-locations`, or ESP's defaults. */

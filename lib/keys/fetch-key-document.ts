@@ -11,7 +11,13 @@ export async function fetchKeyDocument(url: string, timeoutMs: number, maxBodyBy
       await response.body?.cancel();
       throw new Error(`HTTP ${response.status}`);
     }
-    return JSON.parse(await readCapped(response, maxBodyBytes));
+    const text = await readCapped(response, maxBodyBytes);
+    try {
+      return JSON.parse(text);
+    } catch {
+      // V8's message quotes the body, which has no place in a log line.
+      throw new Error('the body is not JSON');
+    }
   } catch (error) {
     if (signal.aborted) throw new Error(`no complete answer within ${timeoutMs} ms`);
     throw error;

@@ -1,44 +1,59 @@
 import { Logger } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
 import { fetchKeyDocument } from './fetch-key-document.js';
-import { jwkToKeyRecord } from './jwk-to-key-record.js';
 import type { KeyRecord } from './key-record.interface.js';
+import { jwksUriFromDiscovery } from './key-source-location.js';
+import { parseKeyDocument } from './parse-key-document.js';
 
 /** Fetches and parses one definition's key set; throws when the set cannot be had. */
 export type KeyLoader = () => Promise<KeyRecord[]>;
 
+/** The bounds of every fetch a loader makes. */
+export interface FetchBounds {
+  fetchTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
 /**
- * A loader for a remote JWKS: `jwks-rsa`'s client over a fetcher that bounds time and size (its own request has only
- * an idle timeout, and its cache hands out PEM strings), each usable key parsed once into a `KeyObject`, and each
- * skipped key logged once (kid and reason, never key material).
+ * A loader for a URL that serves a JWKS or Google's X.509 certificate map, auto-detected as ESPv2 does. The fetch
+ * goes through `jwks-rsa`'s client with a fetcher that bounds time and size (its own request has only an idle
+ * timeout); the fetcher keeps the whole document, since the client hands back only a JWKS's `keys`. Each usable key
+ * is parsed once into a `KeyObject`; each skipped key is logged once (kid and reason, never key material).
  */
-export function remoteJwksLoader(name: string, uri: string, fetchTimeoutMs: number, maxBodyBytes: number): KeyLoader {
-  const logger = new Logger('EndpointsAuthKeys');
+export function remoteLoader(name: string, uri: string, bounds: FetchBounds): KeyLoader {
   const reported = new Set<string>();
-  const client = new JwksClient({
-    jwksUri: uri,
-    cache: false,
-    rateLimit: false,
-    fetcher: (url: string) => fetchKeyDocument(url, fetchTimeoutMs, maxBodyBytes) as Promise<{ keys: never[] }>,
-  });
   return async () => {
-    const jwks: unknown = await client.getKeys();
-    if (!Array.isArray(jwks) || jwks.length === 0) throw new Error('the document is not a JWKS with keys');
-    const records: KeyRecord[] = [];
-    for (const jwk of jwks) {
-      const result = jwkToKeyRecord(jwk);
-      if ('record' in result) {
-        records.push(result.record);
-        continue;
-      }
-      const kid = (jwk as { kid?: unknown } | null)?.kid;
-      const line = `key ${typeof kid === 'string' ? `"${kid.slice(0, 64)}"` : 'without kid'} of "${name}" skipped: ${result.skipped}`;
-      if (reported.has(line)) continue;
-      if (reported.size >= 1000) reported.clear(); // rotating kids must not grow this without bound
-      reported.add(line);
-      logger.warn(line);
-    }
+    let document: unknown;
+    const client = new JwksClient({
+      jwksUri: uri,
+      cache: false,
+      rateLimit: false,
+      fetcher: async (url: string) => {
+        document = await fetchKeyDocument(url, bounds.fetchTimeoutMs, bounds.maxBodyBytes);
+        return { keys: [] };
+      },
+    });
+    await client.getKeys();
+    const { records, skipped } = parseKeyDocument(document);
+    for (const { kid, reason } of skipped) report(reported, `key ${kid ? `"${kid.slice(0, 64)}"` : 'without kid'} of "${name}" skipped: ${reason}`);
     return records;
+  };
+}
+
+/**
+ * A loader for a definition without `x-google-jwks_uri`: the OpenID discovery document names the key URL (ESPv2
+ * reads it once at start-up); it is read on first use and again only while it has not succeeded.
+ */
+export function discoveryLoader(name: string, discoveryUrl: string, bounds: FetchBounds): KeyLoader {
+  let keys: KeyLoader | undefined;
+  return async () => {
+    if (!keys) {
+      const document = await fetchKeyDocument(discoveryUrl, bounds.fetchTimeoutMs, bounds.maxBodyBytes);
+      const uri = jwksUriFromDiscovery(document);
+      new Logger('EndpointsAuthKeys').log(`"${name}": OpenID discovery names the keys at ${redactUrl(uri)}`);
+      keys = remoteLoader(name, uri, bounds);
+    }
+    return keys();
   };
 }
 
@@ -50,4 +65,11 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparsable URL)';
   }
+}
+
+function report(reported: Set<string>, line: string): void {
+  if (reported.has(line)) return;
+  if (reported.size >= 1000) reported.clear(); // rotating kids must not grow this without bound
+  reported.add(line);
+  new Logger('EndpointsAuthKeys').warn(line);
 }

@@ -1,4 +1,4 @@
-import { constants, verify } from 'node:crypto';
+import { constants, createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 import type { KeyRecord } from './key-record.interface.js';
 
@@ -10,7 +10,20 @@ const ECDSA_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96, ES
  * token's `alg` (already checked against the key). Used to pick among several candidate keys.
  */
 export function verifySignature(jwt: ParsedJwt, record: KeyRecord): boolean {
+  try {
+    return verifyWith(jwt, record);
+  } catch {
+    // A key the primitive cannot use (already filtered out by selectKeys) is a key that does not verify.
+    return false;
+  }
+}
+
+function verifyWith(jwt: ParsedJwt, record: KeyRecord): boolean {
   const alg = jwt.header.alg;
+  if (alg.startsWith('HS')) {
+    const mac = createHmac(`sha${alg.slice(2)}`, record.key).update(jwt.signingInput).digest();
+    return mac.length === jwt.signature.length && timingSafeEqual(mac, jwt.signature);
+  }
   const hash = `sha${alg.slice(2)}`;
   const data = Buffer.from(jwt.signingInput);
   if (alg.startsWith('ES')) {

@@ -1,5 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.interface.js';
+import { discoveryUrl, serviceAccountCertsUrl } from '../keys/key-source-location.js';
+import { MIN_HMAC_KEY_BYTES, isUrl, isWeakSecret, symmetricKeyFromSpec } from '../keys/symmetric-key.js';
 import { sanitizeAudience } from '../token/audience.util.js';
 import { describe, isObject } from './load-spec-document.js';
 import { readJwtLocations } from './read-jwt-locations.js';
@@ -65,13 +67,7 @@ function readProvider(name: string, definition: Record<string, unknown>, context
   if (typeof issuer !== 'string' || issuer === '') {
     throw new SpecError(source, `${where}: x-google-issuer must be a non-empty string, got ${describe(issuer)}`);
   }
-  const jwksUri = auth?.['jwksUri'] ?? definition['x-google-jwks_uri'] ?? definition['x-jwks_uri'];
-  if (jwksUri === undefined) {
-    throw new SpecError(source, `${where} has no x-google-jwks_uri (OpenID discovery is not supported yet)`);
-  }
-  if (typeof jwksUri !== 'string' || !/^https?:\/\/[^/]/.test(jwksUri)) {
-    throw new SpecError(source, `${where}: x-google-jwks_uri must be an http(s) URL`);
-  }
+  const keys = readKeys(auth?.['jwksUri'] ?? definition['x-google-jwks_uri'] ?? definition['x-jwks_uri'], issuer, where, context);
   const field = auth?.['jwtLocations'] !== undefined ? 'x-google-auth.jwtLocations' : 'x-google-jwt-locations';
   const locations = readJwtLocations(
     auth?.['jwtLocations'] ?? definition['x-google-jwt-locations'],
@@ -80,7 +76,30 @@ function readProvider(name: string, definition: Record<string, unknown>, context
     logger,
   );
   const audiences = readAudiences(auth?.['audiences'] ?? definition['x-google-audiences'], where, context);
-  return { name, issuer, jwksUri, audiences, locations } satisfies EndpointsProvider;
+  return { name, issuer, keys, audiences, locations } satisfies EndpointsProvider;
+}
+
+/**
+ * `x-google-jwks_uri` as a URL; as a base64 symmetric key (the seeds' wording); absent: Google's certificate URL for a
+ * service-account issuer (Google documents the inference, ESPv2 does not do it), else OpenID discovery (ESPv2).
+ */
+function readKeys(raw: unknown, issuer: string, where: string, context: ProviderContext): ProviderKeys {
+  if (raw === undefined) {
+    const inferred = serviceAccountCertsUrl(issuer);
+    if (!inferred) return { kind: 'discovery', url: discoveryUrl(issuer) };
+    context.logger.log(`${where}: no x-google-jwks_uri; using the service account's certificates at ${inferred}`);
+    return { kind: 'remote', uri: inferred };
+  }
+  if (typeof raw !== 'string' || raw === '') {
+    throw new SpecError(context.source, `${where}: x-google-jwks_uri must be an http(s) URL or a base64 key, got ${describe(raw)}`);
+  }
+  if (isUrl(raw)) return { kind: 'remote', uri: raw };
+  const record = symmetricKeyFromSpec(raw);
+  if (!record) throw new SpecError(context.source, `${where}: x-google-jwks_uri is neither an http(s) URL nor a base64 key`);
+  if (isWeakSecret(record)) {
+    context.logger.warn(`${where}: the symmetric key in x-google-jwks_uri is shorter than ${MIN_HMAC_KEY_BYTES} bytes`);
+  }
+  return { kind: 'symmetric', record };
 }
 
 /** ESPv2 splits on `,` and trims; empty entries are dropped (ESPv2 keeps them as `""`, which accepts `aud: ""`). */

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { Strategy as JwtStrategy } from 'passport-jwt';
+import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
-import type { KeyStore } from '../keys/key-store.js';
+import type { KeySet } from '../keys/key-set.interface.js';
 import { selectKeys } from '../keys/select-keys.js';
 import { verifySignature } from '../keys/verify-signature.js';
 import { checkClaims } from '../token/check-claims.js';
@@ -12,8 +12,12 @@ import { parseJwt } from '../token/parse-jwt.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
+type Algorithm = NonNullable<StrategyOptionsWithoutRequest['algorithms']>[number];
+
 /** The algorithms a remote key set can serve; HMAC is never one of them. */
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const;
+const ASYMMETRIC_ALGORITHMS: Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+/** The algorithms of a symmetric key written in the spec, and only of it. */
+const HMAC_ALGORITHMS: Algorithm[] = ['HS256', 'HS384', 'HS512'];
 
 /** The settings a strategy verifies with. */
 export interface StrategySettings {
@@ -30,7 +34,7 @@ export interface StrategySettings {
 export class EndpointsJwtStrategy extends JwtStrategy {
   constructor(
     readonly provider: EndpointsProvider,
-    readonly keys: KeyStore,
+    readonly keys: KeySet,
     settings: StrategySettings,
   ) {
     super(
@@ -41,7 +45,7 @@ export class EndpointsJwtStrategy extends JwtStrategy {
           keyFor(request, raw, provider, keys, settings).then((key) => done(null, key as never), (error: unknown) => done(error));
         },
         issuer: provider.issuer,
-        algorithms: [...ASYMMETRIC_ALGORITHMS],
+        algorithms: provider.keys.kind === 'symmetric' ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS,
         // The ESP time rule already ran (exp <= now + skew passes); one more second keeps jsonwebtoken's `>=` from
         // refusing the boundary second ESP accepts.
         jsonWebTokenOptions: { clockTolerance: settings.clockSkewSeconds + 1 },
@@ -69,7 +73,7 @@ async function keyFor(
   request: HttpRequestLike,
   raw: string,
   provider: EndpointsProvider,
-  store: KeyStore,
+  store: KeySet,
   settings: StrategySettings,
 ): Promise<KeyObject> {
   const slot = slotOf(request);

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { ProviderKeys } from '../interfaces/provider.interface.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
-import { redactUrl, remoteJwksLoader } from '../keys/key-loader.js';
+import { discoveryLoader, redactUrl, remoteLoader } from '../keys/key-loader.js';
+import { type KeySet, StaticKeys } from '../keys/key-set.interface.js';
 import { KeyStore } from '../keys/key-store.js';
 import type { ResolvedSpec } from '../spec/resolved-spec.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
@@ -29,8 +31,16 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
       unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
     };
     for (const provider of spec.providers.values()) {
-      const loader = remoteJwksLoader(provider.name, provider.jwksUri, settings.fetchTimeoutMs, settings.maxBodyBytes);
-      const keys = new KeyStore(provider.name, loader, policy, counters);
+      const source = provider.keys;
+      let keys: KeySet;
+      if (source.kind === 'symmetric') keys = new StaticKeys(source.record);
+      else {
+        const loader =
+          source.kind === 'remote'
+            ? remoteLoader(provider.name, source.uri, settings)
+            : discoveryLoader(provider.name, source.url, settings);
+        keys = new KeyStore(provider.name, loader, policy, counters);
+      }
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
     }
   }
@@ -38,9 +48,9 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     for (const [name, strategy] of this.strategies) {
       registerPassportName(this, name, strategy);
-      const { issuer, jwksUri, audiences } = strategy.provider;
+      const { issuer, keys, audiences } = strategy.provider;
       const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
-      this.logger.log(`"${name}": issuer ${issuer}, keys ${redactUrl(jwksUri)}, audiences ${audience}`);
+      this.logger.log(`"${name}": issuer ${issuer}, keys ${describeKeys(keys)}, audiences ${audience}`);
     }
   }
 
@@ -54,4 +64,11 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     if (!strategy) throw new Error(`nestjs-endpoints-auth: no strategy "${name}"`);
     return strategy;
   }
+}
+
+/** Where a definition's keys come from, for its start-up line (never the key itself). */
+function describeKeys(keys: ProviderKeys): string {
+  if (keys.kind === 'remote') return redactUrl(keys.uri);
+  if (keys.kind === 'discovery') return `from OpenID discovery at ${redactUrl(keys.url)}`;
+  return 'a symmetric key written in the spec (HS256/384/512)';
 }

@@ -191,9 +191,9 @@ describe('security definitions ESP would refuse fail start-up', () => {
     expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "gamma" has no x-google-issuer');
   });
 
-  it('names the definition whose x-google-jwks_uri is missing', async () => {
-    const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://beta.example.com' }));
-    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "beta" has no x-google-jwks_uri');
+  it('names the definition whose x-google-jwks_uri is neither a URL nor a base64 key', async () => {
+    const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://beta.example.com', 'x-google-jwks_uri': 'not a key!' }));
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "beta": x-google-jwks_uri is neither an http(s) URL nor a base64 key');
   });
 
   it('names both definitions and the issuer when two definitions have the same issuer', async () => {

@@ -22,7 +22,7 @@ import {
   segment,
   withSignature,
 } from './verification-kit.js';
-import { X509_CERTIFICATE_PEM } from './x509-certificate.fixture.js';
+import { makeCertificates } from '../keys/certificates.js';
 
 const ALPHA = 'https://alpha.example.com';
 const BETA = 'beta@project.iam.gserviceaccount.com';
@@ -187,7 +187,7 @@ describe.each(ADAPTERS)('ESP answers on %s', (adapter: AdapterName) => {
       .jwks('/weakonly', [weakKey.jwk])
       .set('/ks500', { status: 500, body: { error: 'internal' } })
       .set('/kshtml', { body: '<!doctype html><html><body>Sign in</body></html>', contentType: 'text/html' })
-      .set('/ksx509', { body: { 'x509-1': X509_CERTIFICATE_PEM } })
+      .set('/ksx509', { body: { 'x509-1': makeCertificates().ecP256 } })
       .jwks('/ksempty', [])
       .set('/ksbig', { body: { keys: [{ kty: 'RSA', padding: 'x'.repeat(1100 * 1024) }] } })
       .set('/ksredirect', { status: 302, body: '', contentType: 'text/plain' });
@@ -440,7 +440,7 @@ describe.each(ADAPTERS)('ESP answers on %s', (adapter: AdapterName) => {
     it.each([
       ['answers 500', 'ks500'],
       ['answers HTML', 'kshtml'],
-      ['serves an X.509 certificate map (not supported yet)', 'ksx509'],
+      ['serves an X.509 certificate map holding a non-RSA certificate', 'ksx509'],
       ['sends a body over 1 MiB', 'ksbig'],
       ['answers a redirect (never followed)', 'ksredirect'],
       ['is not listening', 'ksdown'],

@@ -95,7 +95,7 @@ describe('checkAudience', () => {
 });
 
 describe('checkClaims order (issuer, time, audience)', () => {
-  const provider: EndpointsProvider = { name: 'unit', issuer: ISS, jwksUri: 'https://keys.example.com', audiences: ['a'], locations: [] };
+  const provider: EndpointsProvider = { name: 'unit', issuer: ISS, keys: { kind: 'remote', uri: 'https://keys.example.com' }, audiences: ['a'], locations: [] };
   const jwt = (claims: Partial<JwtClaims>): ParsedJwt => ({
     raw: '',
     header: { alg: 'RS256' },

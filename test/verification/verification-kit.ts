@@ -12,7 +12,8 @@ export const SERVICE = 'bookstore.endpoints.verification.cloud.goog';
 /** One JWT security definition: its issuer, key URL and optional `x-google-audiences`. */
 export interface Definition {
   issuer: string;
-  jwksUri: string;
+  /** `x-google-jwks_uri`: a URL or a base64 key; left out for discovery or service-account inference. */
+  jwksUri?: string;
   audiences?: string;
 }
 
@@ -25,7 +26,7 @@ export function specOf(definitions: Record<string, Definition>): Record<string, 
       flow: 'implicit',
       authorizationUrl: '',
       'x-google-issuer': definition.issuer,
-      'x-google-jwks_uri': definition.jwksUri,
+      ...(definition.jwksUri === undefined ? {} : { 'x-google-jwks_uri': definition.jwksUri }),
       ...(definition.audiences === undefined ? {} : { 'x-google-audiences': definition.audiences }),
     };
   }

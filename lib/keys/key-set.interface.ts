@@ -1,0 +1,26 @@
+import type { KeyRecord } from './key-record.interface.js';
+
+/** The keys a strategy verifies with: a `KeyStore` for fetched keys, `StaticKeys` for a key written in the spec. */
+export interface KeySet {
+  /** The keys to verify with now; throws `KEYS_UNAVAILABLE` when there are none to use. */
+  getKeys(): Promise<readonly KeyRecord[]>;
+  /** The keys after at most one refetch for a kid the set does not hold. */
+  getKeysForUnknownKid(): Promise<readonly KeyRecord[]>;
+}
+
+/** A key written in the spec (a base64 symmetric key): nothing to fetch, nothing to refresh. */
+export class StaticKeys implements KeySet {
+  private readonly keys: readonly KeyRecord[];
+
+  constructor(...keys: KeyRecord[]) {
+    this.keys = keys;
+  }
+
+  getKeys(): Promise<readonly KeyRecord[]> {
+    return Promise.resolve(this.keys);
+  }
+
+  getKeysForUnknownKid(): Promise<readonly KeyRecord[]> {
+    return Promise.resolve(this.keys);
+  }
+}

@@ -1,0 +1,53 @@
+import { createSecretKey } from 'node:crypto';
+import { decodeBase64Url } from '../token/base64url.util.js';
+import type { KeyRecord } from './key-record.interface.js';
+
+/** The shortest HMAC secret not reported as weak: 32 bytes, the output size of HS256's hash (RFC 7518 §3.2). */
+export const MIN_HMAC_KEY_BYTES = 32;
+
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const PADDED_URL_SAFE = /^[A-Za-z0-9_-]*={0,2}$/;
+
+/** Whether `value` is an absolute http:// or https:// URL with a host (so it names a key server, not a key). */
+export function isUrl(value: string): boolean {
+  // The WHATWG parser would read `https:///host` as `https://host/` and trim spaces: only a plain host follows `//`.
+  if (!/^https?:\/\/[^/\\?#@\s]/i.test(value) || /\s/.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The HMAC key written as base64 (padded standard alphabet) or base64url directly in `x-google-jwks_uri`, for
+ * HS256/384/512 only; undefined when the value is a URL or not canonical base64 (a value with two spellings, or
+ * surrounding whitespace, is not taken as a key by accident).
+ */
+export function symmetricKeyFromSpec(value: string): KeyRecord | undefined {
+  if (value === '' || isUrl(value)) return undefined;
+  const secret = decodeStandard(value) ?? decodeUrlSafe(value);
+  if (secret === undefined || secret.length === 0) return undefined;
+  // No kid: the secret belongs to one definition, so it serves every token routed to it whatever its kid.
+  return { key: createSecretKey(secret), algorithms: new Set(HMAC_ALGORITHMS) };
+}
+
+/** Whether `record` is an HMAC secret shorter than `MIN_HMAC_KEY_BYTES`, for a start-up warning. */
+export function isWeakSecret(record: KeyRecord): boolean {
+  return record.key.type === 'secret' && (record.key.symmetricKeySize ?? 0) < MIN_HMAC_KEY_BYTES;
+}
+
+function decodeStandard(value: string): Buffer | undefined {
+  if (!STANDARD_BASE64.test(value)) return undefined;
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.toString('base64') === value ? bytes : undefined;
+}
+
+function decodeUrlSafe(value: string): Buffer | undefined {
+  if (!PADDED_URL_SAFE.test(value)) return undefined;
+  const unpadded = value.replace(/=+$/, '');
+  // Padding, when written, must be complete; without it the strict base64url reader decides.
+  if (unpadded !== value && value.length % 4 !== 0) return undefined;
+  return decodeBase64Url(unpadded);
+}
