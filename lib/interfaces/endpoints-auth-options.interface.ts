@@ -15,6 +15,21 @@ export interface EndpointsAuthOptions {
   maxTokenBytes?: number;
   /** Settings of the key fetch for each definition. */
   keyCache?: KeyCacheOptions;
+  /** The validated-token cache, or `false` to verify every request's signature [on]. */
+  tokenCache?: false | TokenCacheOptions;
+}
+
+/**
+ * How verified tokens are kept (ESP keeps each for min(its `exp`, 300 s)).
+ * @publicApi
+ */
+export interface TokenCacheOptions {
+  /** The most tokens kept [1000, ESPv2's default]. */
+  maxEntries?: number;
+  /** The most memory the kept tokens may take, estimated, in bytes [8 MiB]. */
+  maxBytes?: number;
+  /** The longest a token is kept, capped by its `exp`, in seconds [300]. */
+  ttlSeconds?: number;
 }
 
 /**
@@ -56,4 +71,6 @@ export interface ResolvedEndpointsAuthOptions {
   unknownKidCooldownSeconds: number;
   /** Seconds keys serve past their TTL while refreshes fail. */
   staleGraceSeconds: number;
+  /** The validated-token cache's bounds, or `false` when it is off. */
+  tokenCache: false | { maxEntries: number; maxBytes: number; ttlMs: number };
 }

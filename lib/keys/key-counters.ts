@@ -14,13 +14,35 @@ export interface KeyCounts {
 }
 
 /**
- * Counters of each security definition's key store, for health checks, metrics and tests; one instance per module
+ * What the validated-token cache did since the app started.
+ * @publicApi
+ */
+export interface TokenCacheCounts {
+  /** Tokens found in the cache (no parse, no signature check). */
+  hits: number;
+  /** Tokens verified in full because they were not in the cache. */
+  misses: number;
+}
+
+/**
+ * Counters of each security definition's key store and of the validated-token cache, for health checks, metrics and tests; one instance per module
  * instance, injectable wherever the module is imported.
  * @publicApi
  */
 @Injectable()
 export class EndpointsAuthCounters {
   private readonly byDefinition = new Map<string, KeyCounts>();
+  private readonly tokenCounts: TokenCacheCounts = { hits: 0, misses: 0 };
+
+  /** A copy of the validated-token cache's counts. */
+  tokens(): TokenCacheCounts {
+    return { ...this.tokenCounts };
+  }
+
+  /** Adds one to a count of the validated-token cache; used by the authenticator. */
+  addToken(count: keyof TokenCacheCounts): void {
+    this.tokenCounts[count]++;
+  }
 
   /** A copy of the counts of the definition `name` (all zero before its first fetch). */
   keys(name: string): KeyCounts {

@@ -6,6 +6,8 @@ export interface KeySet {
   getKeys(): Promise<readonly KeyRecord[]>;
   /** The keys after at most one refetch for a kid the set does not hold. */
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]>;
+  /** Calls `listener` with the keys a refresh removed from the set (for the validated-token cache). */
+  onKeysRemoved(listener: (removed: ReadonlySet<KeyRecord>) => void): void;
 }
 
 /** A key written in the spec (a base64 symmetric key): nothing to fetch, nothing to refresh. */
@@ -22,5 +24,9 @@ export class StaticKeys implements KeySet {
 
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]> {
     return Promise.resolve(this.keys);
+  }
+
+  onKeysRemoved(): void {
+    // A key written in the spec never leaves.
   }
 }

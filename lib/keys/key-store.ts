@@ -3,6 +3,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsAuthCounters } from './key-counters.js';
 import type { KeyLoader } from './key-loader.js';
 import type { KeyRecord } from './key-record.interface.js';
+import type { KeySet } from './key-set.interface.js';
 
 /** How the store caches, refreshes and falls back; all in milliseconds. */
 export interface KeyStorePolicy {
@@ -23,7 +24,7 @@ const MAX_RETRY_MS = 30_000;
  * refresh keeps the previous keys and is retried with backoff; a token with an unknown kid may trigger one refetch
  * per cooldown (key rotation), never one per token.
  */
-export class KeyStore {
+export class KeyStore implements KeySet {
   private readonly logger = new Logger('EndpointsAuthKeys');
   private keys?: KeyRecord[];
   private freshUntil = 0;
@@ -31,6 +32,7 @@ export class KeyStore {
   private failuresInRow = 0;
   private lastKidRefetch = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
+  private readonly removalListeners: ((removed: ReadonlySet<KeyRecord>) => void)[] = [];
 
   constructor(
     private readonly name: string,
@@ -66,6 +68,11 @@ export class KeyStore {
     return this.getKeys();
   }
 
+  /** Calls `listener` with the keys a refresh removed from the set. */
+  onKeysRemoved(listener: (removed: ReadonlySet<KeyRecord>) => void): void {
+    this.removalListeners.push(listener);
+  }
+
   private refreshInBackground(now: number): void {
     if (this.inflight || now < this.retryAt) return;
     // A background failure is logged and counted in refresh(); nothing waits on it.
@@ -85,7 +92,11 @@ export class KeyStore {
       // ESP keeps the previous keys when a refresh brings nothing it can use.
       if (records.length === 0 && this.keys?.length) throw new Error('the refreshed set holds no usable verification key');
       if (records.length === 0) this.logger.warn(`the keys of "${this.name}" hold no usable verification key`);
+      const previous = this.keys ?? [];
       this.keys = records;
+      // A key is the same key when the kid and the key material are; its record object is new at every fetch.
+      const removed = new Set(previous.filter((old) => !records.some((key) => key.kid === old.kid && key.key.equals(old.key))));
+      if (removed.size > 0) for (const listener of this.removalListeners) listener(removed);
       this.freshUntil = Date.now() + this.policy.ttlMs;
       this.failuresInRow = 0;
       this.retryAt = 0;

@@ -6,8 +6,9 @@ import type {
 import { SpecError } from '../spec/spec-error.js';
 
 const KNOWN_OPTIONS = new Set([
-  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'isGlobal', 'globalGuard',
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'isGlobal', 'globalGuard',
 ]);
+const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds']);
 const logger = new Logger('EndpointsAuthOptions');
 
@@ -16,6 +17,11 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
   if (typeof options !== 'object' || options === null) throw new SpecError('options', 'the options must be an object with "spec"');
   warnUnknown(options, KNOWN_OPTIONS, '');
   if (options.keyCache !== undefined) warnUnknown(options.keyCache, KNOWN_KEY_CACHE_OPTIONS, 'keyCache.');
+  const tokenCache = options.tokenCache;
+  if (tokenCache !== undefined && tokenCache !== false && (typeof tokenCache !== 'object' || tokenCache === null)) {
+    throw new SpecError('options', '"tokenCache" must be false or an object');
+  }
+  if (tokenCache) warnUnknown(tokenCache, KNOWN_TOKEN_CACHE_OPTIONS, 'tokenCache.');
   if (options.serviceName !== undefined && (typeof options.serviceName !== 'string' || options.serviceName === '')) {
     throw new SpecError('options', '"serviceName" must be a non-empty string');
   }
@@ -35,6 +41,14 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
     maxBodyBytes: number('keyCache.maxBodyBytes', options.keyCache?.maxBodyBytes, 1024 * 1024, 1024),
     unknownKidCooldownSeconds: number('keyCache.unknownKidCooldownSeconds', options.keyCache?.unknownKidCooldownSeconds, 30, 0),
     staleGraceSeconds: number('keyCache.staleGraceSeconds', options.keyCache?.staleGraceSeconds, 3600, 0),
+    tokenCache:
+      tokenCache === false
+        ? false
+        : {
+            maxEntries: number('tokenCache.maxEntries', tokenCache?.maxEntries, 1000, 1),
+            maxBytes: number('tokenCache.maxBytes', tokenCache?.maxBytes, 8 * 1024 * 1024, 1024),
+            ttlMs: number('tokenCache.ttlSeconds', tokenCache?.ttlSeconds, 300, 1) * 1000,
+          },
   };
 }
 

@@ -90,5 +90,6 @@ async function keyFor(
   if (candidates.length === 0) throw new AuthError('KEY_NOT_FOUND');
   // ESPv2 tries each remaining key; passport-jwt takes one, so hand it the one that verifies (or the first).
   const key = candidates.length === 1 ? candidates[0] : (candidates.find((c) => verifySignature(jwt, c)) ?? candidates[0]);
+  if (slot?.jwt === jwt) slot.key = key;
   return key.key;
 }

@@ -9,9 +9,13 @@ import { extractTokens } from '../token/extract-tokens.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+import { checkAudience, checkTime } from '../token/claim-rules.js';
+import { deepFreeze } from '../token/deep-freeze.util.js';
+import { ValidatedTokenCache } from '../token/validated-token-cache.js';
+import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { StrategyRegistry } from './strategy-registry.js';
-import { TOKEN_SLOT } from './token-slot.js';
+import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 type Parsed = ParsedJwt | AuthError;
 
@@ -24,11 +28,17 @@ type Parsed = ParsedJwt | AuthError;
 @Injectable()
 export class RequestAuthenticator {
   private readonly logger = new Logger(RequestAuthenticator.name);
+  private readonly cache?: ValidatedTokenCache;
 
   constructor(
     private readonly registry: StrategyRegistry,
     @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings: ResolvedEndpointsAuthOptions,
-  ) {}
+    private readonly counters: EndpointsAuthCounters,
+  ) {
+    if (!settings.tokenCache) return;
+    const cache = (this.cache = new ValidatedTokenCache(settings.tokenCache));
+    for (const strategy of registry.all()) strategy.keys.onKeysRemoved((removed) => cache.dropKeys(removed));
+  }
 
   /** The claims of the request's token, `undefined` when an optional requirement found none; throws `AuthError`. */
   async authenticate(request: HttpRequestLike, requirement: SecurityRequirement): Promise<JwtClaims | undefined> {
@@ -60,6 +70,12 @@ export class RequestAuthenticator {
   ): Promise<JwtClaims | AuthError> {
     let claims: JwtClaims | undefined;
     for (const token of [...new Set(tokens)].reverse()) {
+      const cached = this.fromCache(token, strategy);
+      if (cached instanceof AuthError) return cached;
+      if (cached) {
+        claims = cached;
+        continue;
+      }
       let jwt = parsed.get(token);
       if (!jwt) {
         jwt = tryParse(token, this.settings.maxTokenBytes);
@@ -68,16 +84,38 @@ export class RequestAuthenticator {
       if (jwt instanceof AuthError) return jwt;
       // Routing by the unverified `iss`: another definition's token is never handed to this strategy.
       if (jwt.payload.iss !== strategy.provider.issuer) return new AuthError('UNKNOWN_ISSUER');
-      const outcome = await this.runStrategy(request, strategy, jwt);
+      const slot: TokenSlot = { jwt };
+      const outcome = await this.runStrategy(request, strategy, slot);
       if (outcome instanceof AuthError) return outcome;
-      claims = outcome;
+      claims = deepFreeze(outcome);
+      if (this.cache && slot.key) this.cache.set(token, { claims, provider: strategy.name, key: slot.key }, Date.now());
     }
     return claims as JwtClaims;
   }
 
-  private runStrategy(request: HttpRequestLike, strategy: EndpointsJwtStrategy, jwt: ParsedJwt): Promise<JwtClaims | AuthError> {
+  /**
+   * A cached token skips the parse and the signature, never the checks that depend on the route and the clock: its
+   * definition must be this alternative, and its time and audience must pass now.
+   */
+  private fromCache(token: string, strategy: EndpointsJwtStrategy): JwtClaims | AuthError | undefined {
+    if (!this.cache) return undefined;
+    const entry = this.cache.get(token);
+    this.counters.addToken(entry ? 'hits' : 'misses');
+    if (!entry) return undefined;
+    if (entry.provider !== strategy.name) return new AuthError('UNKNOWN_ISSUER');
+    try {
+      checkTime(entry.claims, Math.floor(Date.now() / 1000), this.settings.clockSkewSeconds);
+      checkAudience(entry.claims, strategy.provider.audiences);
+    } catch (error) {
+      if (error instanceof AuthError) return error;
+      throw error;
+    }
+    return entry.claims;
+  }
+
+  private runStrategy(request: HttpRequestLike, strategy: EndpointsJwtStrategy, slot: TokenSlot): Promise<JwtClaims | AuthError> {
     return new Promise((resolve, reject) => {
-      request[TOKEN_SLOT] = { jwt };
+      request[TOKEN_SLOT] = slot;
       try {
         // Passport writes success/fail/error onto the strategy object it is given; a fresh object per attempt keeps
         // concurrent requests from answering each other.

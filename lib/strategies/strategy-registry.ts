@@ -58,6 +58,11 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     for (const name of this.strategies.keys()) unregisterPassportName(this, name);
   }
 
+  /** Every strategy of this module instance. */
+  all(): IterableIterator<EndpointsJwtStrategy> {
+    return this.strategies.values();
+  }
+
   /** The strategy of the definition `name`; names were checked against the spec at start-up. */
   get(name: string): EndpointsJwtStrategy {
     const strategy = this.strategies.get(name);

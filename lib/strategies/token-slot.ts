@@ -1,3 +1,4 @@
+import type { KeyRecord } from '../keys/key-record.interface.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 
 /**
@@ -9,4 +10,6 @@ export const TOKEN_SLOT = Symbol.for('nestjs-endpoints-auth:token');
 /** The token the guard asks a strategy to verify. */
 export interface TokenSlot {
   jwt: ParsedJwt;
+  /** The key the strategy handed to the signature check, for the validated-token cache. */
+  key?: KeyRecord;
 }

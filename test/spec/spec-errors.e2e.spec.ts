@@ -463,12 +463,12 @@ describe('spec files that are valid but unusual start', () => {
 describe('start-up warnings', () => {
   it('warns about, and ignores, an option this version does not support', async () => {
     const logger = new CapturingLogger();
-    const options = { spec: openApi2(), tokenCache: false, keyCache: { prefetch: true } };
+    const options = { spec: openApi2(), userInfoHeader: 'espv2', keyCache: { prefetch: true } };
     const moduleRef = await Test.createTestingModule({ imports: [EndpointsAuthModule.forRoot(options as never)] })
       .setLogger(logger)
       .compile();
     await moduleRef.close();
-    expect(logger.messages('warn')).toContain('option "tokenCache" is not supported by this version and is ignored');
+    expect(logger.messages('warn')).toContain('option "userInfoHeader" is not supported by this version and is ignored');
     expect(logger.messages('warn')).toContain('option "keyCache.prefetch" is not supported by this version and is ignored');
   });
 

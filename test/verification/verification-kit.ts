@@ -38,6 +38,8 @@ export interface Echo {
   user: JwtClaims;
   info: JwtClaims;
   same: boolean;
+  /** Whether the claims and everything in them are frozen. */
+  frozen: boolean;
 }
 
 /** A controller at `/<name>` whose GET needs a token of the definition `name`. */
@@ -47,7 +49,8 @@ function securedController(name: string): Type<unknown> {
   class DefinitionController {
     @Get()
     echo(@Req() request: { user?: JwtClaims }, @UserInfo() info: JwtClaims): Echo {
-      return { user: request.user as JwtClaims, info, same: request.user === info };
+      const frozen = Object.isFrozen(info) && Object.values(info).every((v) => typeof v !== 'object' || Object.isFrozen(v));
+      return { user: request.user as JwtClaims, info, same: request.user === info, frozen };
     }
   }
   return DefinitionController;
@@ -113,7 +116,7 @@ export async function callWithin(url: string, token: string, ms: number): Promis
 export function expectClaims(response: Answer, payload: Record<string, unknown>): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status: 200,
-    body: { user: payload, info: payload, same: true },
+    body: { user: payload, info: payload, same: true, frozen: true },
   });
 }
 
