@@ -47,6 +47,8 @@ export interface KeyCacheOptions {
   unknownKidCooldownSeconds?: number;
   /** How long keys keep serving past their TTL while refreshes fail, in seconds [3600]. */
   staleGraceSeconds?: number;
+  /** Fetch every key set at start-up and fail start-up when one cannot be had [false: warn, requests get 401]. */
+  eager?: boolean;
 }
 
 /**
@@ -71,6 +73,8 @@ export interface ResolvedEndpointsAuthOptions {
   unknownKidCooldownSeconds: number;
   /** Seconds keys serve past their TTL while refreshes fail. */
   staleGraceSeconds: number;
+  /** Whether key sets are fetched, and must succeed, at start-up. */
+  eager: boolean;
   /** The validated-token cache's bounds, or `false` when it is off. */
   tokenCache: false | { maxEntries: number; maxBytes: number; ttlMs: number };
 }

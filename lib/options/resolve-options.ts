@@ -9,7 +9,7 @@ const KNOWN_OPTIONS = new Set([
   'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'isGlobal', 'globalGuard',
 ]);
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
-const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds']);
+const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
 const logger = new Logger('EndpointsAuthOptions');
 
 /** Fills in the defaults (ESP's where it has one), refuses values that cannot work and warns about unknown names. */
@@ -41,6 +41,7 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
     maxBodyBytes: number('keyCache.maxBodyBytes', options.keyCache?.maxBodyBytes, 1024 * 1024, 1024),
     unknownKidCooldownSeconds: number('keyCache.unknownKidCooldownSeconds', options.keyCache?.unknownKidCooldownSeconds, 30, 0),
     staleGraceSeconds: number('keyCache.staleGraceSeconds', options.keyCache?.staleGraceSeconds, 3600, 0),
+    eager: boolean('keyCache.eager', options.keyCache?.eager),
     tokenCache:
       tokenCache === false
         ? false
@@ -57,6 +58,11 @@ function warnUnknown(options: object, known: ReadonlySet<string>, prefix: string
   for (const name of Object.keys(options)) {
     if (!known.has(name)) logger.warn(`option "${prefix}${name}" is not supported by this version and is ignored`);
   }
+}
+
+function boolean(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new SpecError('options', `"${name}" must be true or false`);
+  return value === true;
 }
 
 function number(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

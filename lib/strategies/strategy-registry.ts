@@ -19,12 +19,14 @@ import { registerPassportName, unregisterPassportName } from './passport-names.j
 export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(StrategyRegistry.name);
   private readonly strategies = new Map<string, EndpointsJwtStrategy>();
+  private readonly eager: boolean;
 
   constructor(
     @Inject(ENDPOINTS_AUTH_SPEC) spec: ResolvedSpec,
     @Inject(ENDPOINTS_AUTH_SETTINGS) settings: ResolvedEndpointsAuthOptions,
     counters: EndpointsAuthCounters,
   ) {
+    this.eager = settings.eager;
     const policy = {
       ttlMs: settings.keyTtlSeconds * 1000,
       staleGraceMs: settings.staleGraceSeconds * 1000,
@@ -45,12 +47,32 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     for (const [name, strategy] of this.strategies) {
-      registerPassportName(this, name, strategy);
       const { issuer, keys, audiences } = strategy.provider;
       const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
       this.logger.log(`"${name}": issuer ${issuer}, keys ${describeKeys(keys)}, audiences ${audience}`);
+    }
+    if (this.eager) await this.loadAll();
+    for (const [name, strategy] of this.strategies) registerPassportName(this, name, strategy);
+  }
+
+  /**
+   * `keyCache.eager`: every key set is fetched before the app starts, and a definition whose keys cannot be had
+   * stops it. Without it an unreachable key server only logs a warning and requests get 401 until keys arrive.
+   */
+  private async loadAll(): Promise<void> {
+    const failed: string[] = [];
+    await Promise.all(
+      [...this.strategies].map(([name, strategy]) =>
+        strategy.keys.getKeys().then(
+          (keys) => keys.length > 0 || failed.push(`"${name}" (no usable key)`),
+          () => failed.push(`"${name}" (${describeKeys(strategy.provider.keys)})`),
+        ),
+      ),
+    );
+    if (failed.length > 0) {
+      throw new Error(`nestjs-endpoints-auth: keyCache.eager: the keys of ${failed.join(', ')} could not be had at start-up`);
     }
   }
 

@@ -104,6 +104,29 @@ describe.concurrent('the key store', () => {
       expect({ status: answer.status, code: answer.body.errorCode }).toEqual({ status: 401, code: 'KEYS_UNAVAILABLE' });
     });
 
+    it('with keyCache.eager, fetches the keys before the app starts, and refuses to start when they cannot be had', async () => {
+      const { path, counts } = await boot({ eager: true });
+      expect(keyServer.count(path)).toBe(1);
+      expect(counts().fetches).toBe(1);
+      const failing = `/eager-fails-${next++}`;
+      keyServer.set(failing, { status: 500, body: 'down' });
+      const start = bootApp(
+        adapter,
+        { store: { issuer: ISSUER, jwksUri: `${keyServer.url}${failing}`, audiences: AUDIENCE } },
+        { keyCache: { eager: true } },
+      );
+      await expect(start).rejects.toThrow('nestjs-endpoints-auth: keyCache.eager: the keys of "store"');
+    });
+
+    it('without keyCache.eager, starts while the key server is down, and verifies once it answers', async () => {
+      const { path, route } = await boot();
+      keyServer.set(path, { status: 503, body: 'down' });
+      expect((await get(route)).body.errorCode).toBe('KEYS_UNAVAILABLE');
+      keyServer.jwks(path, [key.jwk]);
+      await sleep(1100);
+      expect((await get(route)).status).toBe(200);
+    });
+
     it('refreshes in the background before the TTL ends, so a slow key server never delays a request', async () => {
       const { path, route, counts } = await boot({ ttlSeconds: 1 });
       expect((await get(route)).status).toBe(200);
