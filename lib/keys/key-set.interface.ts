@@ -6,8 +6,12 @@ export interface KeySet {
   getKeys(): Promise<readonly KeyRecord[]>;
   /** The keys after at most one refetch for a kid the set does not hold. */
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]>;
+  /** Whether the keys may be used now (a validated token is served only while its keys are). */
+  usable(now: number): boolean;
   /** Calls `listener` with the keys a refresh removed from the set (for the validated-token cache). */
   onKeysRemoved(listener: (removed: ReadonlySet<KeyRecord>) => void): void;
+  /** Stops background work when the module closes. */
+  close?(): void;
 }
 
 /** A key written in the spec (a base64 symmetric key): nothing to fetch, nothing to refresh. */
@@ -24,6 +28,10 @@ export class StaticKeys implements KeySet {
 
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]> {
     return Promise.resolve(this.keys);
+  }
+
+  usable(): boolean {
+    return true;
   }
 
   onKeysRemoved(): void {

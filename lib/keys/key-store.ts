@@ -8,9 +8,9 @@ import type { KeySet } from './key-set.interface.js';
 /** How the store caches, refreshes and falls back; all in milliseconds. */
 export interface KeyStorePolicy {
   ttlMs: number;
-  /** How long keys keep serving after their TTL while refreshes fail. */
+  /** How long keys keep serving, counted from the first failed refresh, while refreshes fail. */
   staleGraceMs: number;
-  /** The least time between two refetches caused by an unknown kid. */
+  /** The least time between a fetch and a refetch caused by an unknown kid. */
   unknownKidCooldownMs: number;
 }
 
@@ -19,20 +19,23 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 
 /**
- * The keys of one security definition. One fetch at a time (single-flight); refreshed in the background shortly
- * before the TTL ends, so no request waits on a refresh while keys are fresh or within the grace period; a failed
- * refresh keeps the previous keys and is retried with backoff; a token with an unknown kid may trigger one refetch
- * per cooldown (key rotation), never one per token.
+ * The keys of one security definition. A timer refreshes them shortly before the TTL ends (ESPv2: 5 s before), so
+ * requests never wait on a refresh; one fetch at a time; a failed refresh keeps the previous keys for the grace
+ * period and is retried with backoff; a token with an unknown kid may trigger one refetch per cooldown.
  */
 export class KeyStore implements KeySet {
   private readonly logger = new Logger('EndpointsAuthKeys');
+  private readonly removalListeners: ((removed: ReadonlySet<KeyRecord>) => void)[] = [];
   private keys?: KeyRecord[];
   private freshUntil = 0;
+  /** When the first refresh failed since the last success; the grace period counts from here. */
+  private failingSince?: number;
   private retryAt = 0;
   private failuresInRow = 0;
-  private lastKidRefetch = Number.NEGATIVE_INFINITY;
+  private lastFetchStart = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
-  private readonly removalListeners: ((removed: ReadonlySet<KeyRecord>) => void)[] = [];
+  private timer?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly name: string,
@@ -43,29 +46,36 @@ export class KeyStore implements KeySet {
 
   /** The keys to verify with now; throws `KEYS_UNAVAILABLE` when there are none to use. */
   async getKeys(): Promise<readonly KeyRecord[]> {
-    const now = Date.now();
-    if (this.keys && now < this.freshUntil + this.policy.staleGraceMs) {
-      // ESPv2 refreshes 5 s ahead of expiry; a short TTL refreshes in its last fifth.
-      if (now >= this.freshUntil - Math.min(5000, this.policy.ttlMs / 5)) this.refreshInBackground(now);
-      return this.keys;
-    }
-    if (now >= this.retryAt) await this.refresh();
-    if (this.keys && Date.now() < this.freshUntil + this.policy.staleGraceMs) return this.keys;
+    if (this.usable(Date.now())) return this.keys!;
+    // Expired keys with no failed refresh behind them are not served: the refresh is tried first (bounded).
+    if (Date.now() >= this.retryAt) await this.refresh();
+    if (this.usable(Date.now())) return this.keys!;
     throw new AuthError('KEYS_UNAVAILABLE');
   }
 
   /**
    * The keys after at most one refetch for a kid the set does not have: a rotated-in key is found without waiting for
-   * the TTL, while a flood of made-up kids costs one fetch per cooldown.
+   * the TTL, while a flood of made-up kids costs one fetch per cooldown (counted from the last fetch of any kind).
    */
   async getKeysForUnknownKid(): Promise<readonly KeyRecord[]> {
     const now = Date.now();
-    if (now - this.lastKidRefetch >= this.policy.unknownKidCooldownMs && now >= this.retryAt) {
-      this.lastKidRefetch = now;
+    if (this.inflight) await this.inflight;
+    else if (now - this.lastFetchStart >= this.policy.unknownKidCooldownMs && now >= this.retryAt) {
       this.counters.add(this.name, 'unknownKidRefetches');
       await this.refresh();
     }
     return this.getKeys();
+  }
+
+  /**
+   * Whether keys can be used now: fresh, or stale within the grace period while a refresh is under way or failing.
+   * Stale keys that no refresh has been tried for (the timer could not run) are not used.
+   */
+  usable(now: number): boolean {
+    if (!this.keys) return false;
+    if (now < this.freshUntil) return true;
+    if (this.failingSince === undefined && !this.inflight) return false;
+    return now < (this.failingSince ?? this.freshUntil) + this.policy.staleGraceMs;
   }
 
   /** Calls `listener` with the keys a refresh removed from the set. */
@@ -73,10 +83,10 @@ export class KeyStore implements KeySet {
     this.removalListeners.push(listener);
   }
 
-  private refreshInBackground(now: number): void {
-    if (this.inflight || now < this.retryAt) return;
-    // A background failure is logged and counted in refresh(); nothing waits on it.
-    this.refresh().catch(() => undefined);
+  /** Stops the refresh timer (the module is closing). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
   }
 
   /** Single-flight: every caller during a fetch shares it; it never rejects (failures keep the previous keys). */
@@ -86,29 +96,61 @@ export class KeyStore implements KeySet {
   }
 
   private async fetch(): Promise<void> {
+    this.lastFetchStart = Date.now();
     this.counters.add(this.name, 'fetches');
+    let records: KeyRecord[];
     try {
-      const records = await this.load();
-      // ESP keeps the previous keys when a refresh brings nothing it can use.
-      if (records.length === 0 && this.keys?.length) throw new Error('the refreshed set holds no usable verification key');
-      if (records.length === 0) this.logger.warn(`the keys of "${this.name}" hold no usable verification key`);
-      const previous = this.keys ?? [];
-      this.keys = records;
-      // A key is the same key when the kid and the key material are; its record object is new at every fetch.
-      const removed = new Set(previous.filter((old) => !records.some((key) => key.kid === old.kid && key.key.equals(old.key))));
-      if (removed.size > 0) for (const listener of this.removalListeners) listener(removed);
-      this.freshUntil = Date.now() + this.policy.ttlMs;
-      this.failuresInRow = 0;
-      this.retryAt = 0;
+      records = await this.load();
+      // ESPv2 counts a set without a usable key as a failed fetch; the previous keys, if any, stay.
+      if (records.length === 0) throw new Error('the set holds no usable verification key');
     } catch (error) {
-      this.counters.add(this.name, 'failures');
-      this.failuresInRow++;
-      const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.failuresInRow - 1));
-      this.retryAt = Date.now() + wait;
-      const kept = this.keys ? '; the previous keys stay in use within the grace period' : '';
-      this.logger.warn(`keys of "${this.name}" could not be fetched: ${reason(error)}${kept}; next try in ${wait} ms`);
+      this.failed(error);
+      return;
+    }
+    const previous = this.keys ?? [];
+    // The same key keeps its record object, so validated tokens stay tied to it across refreshes.
+    this.keys = records.map((record) => previous.find((old) => sameKey(old, record)) ?? record);
+    this.freshUntil = Date.now() + this.policy.ttlMs;
+    this.failingSince = undefined;
+    this.failuresInRow = 0;
+    this.retryAt = 0;
+    this.schedule(this.policy.ttlMs - Math.min(5000, this.policy.ttlMs / 5));
+    const removed = new Set(previous.filter((old) => !this.keys!.includes(old)));
+    if (removed.size > 0) this.notifyRemoved(removed);
+  }
+
+  private failed(error: unknown): void {
+    this.counters.add(this.name, 'failures');
+    this.failuresInRow++;
+    this.failingSince ??= Date.now();
+    const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.failuresInRow - 1));
+    this.retryAt = Date.now() + wait;
+    // Keys already served keep being refreshed in the background until they are back or the grace is over.
+    if (this.keys) this.schedule(wait);
+    const kept = this.keys ? '; the previous keys stay in use within the grace period' : '';
+    this.logger.warn(`keys of "${this.name}" could not be fetched: ${reason(error)}${kept}; next try in ${wait} ms`);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    // unref: a refresh timer never keeps the process alive on its own.
+    this.timer = setTimeout(() => void this.refresh(), Math.max(0, delayMs)).unref();
+  }
+
+  private notifyRemoved(removed: ReadonlySet<KeyRecord>): void {
+    for (const listener of this.removalListeners) {
+      try {
+        listener(removed);
+      } catch (error) {
+        this.logger.error(`a key-removal listener of "${this.name}" failed: ${reason(error)}`);
+      }
     }
   }
+}
+
+function sameKey(a: KeyRecord, b: KeyRecord): boolean {
+  return a.kid === b.kid && a.key.equals(b.key) && [...a.algorithms].join() === [...b.algorithms].join();
 }
 
 function reason(error: unknown): string {

@@ -2,10 +2,11 @@ import { createSecretKey } from 'node:crypto';
 import { decodeBase64Url } from '../token/base64url.util.js';
 import type { KeyRecord } from './key-record.interface.js';
 
-/** The shortest HMAC secret not reported as weak: 32 bytes, the output size of HS256's hash (RFC 7518 §3.2). */
+/** The shortest HMAC secret accepted: 32 bytes, the output size of HS256's hash (RFC 7518 §3.2). */
 export const MIN_HMAC_KEY_BYTES = 32;
 
-const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+/** RFC 7518 §3.2: a key at least as long as the hash output, so a 32-byte secret serves HS256 only. */
+const HMAC_BY_MIN_BYTES: [string, number][] = [['HS256', 32], ['HS384', 48], ['HS512', 64]];
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const PADDED_URL_SAFE = /^[A-Za-z0-9_-]*={0,2}$/;
 
@@ -21,8 +22,8 @@ export function isUrl(value: string): boolean {
 }
 
 /**
- * The HMAC key written as base64 (padded standard alphabet) or base64url directly in `x-google-jwks_uri`, for
- * HS256/384/512 only; undefined when the value is a URL or not canonical base64 (a value with two spellings, or
+ * The HMAC key written as base64 (padded standard alphabet) or base64url directly in `x-google-jwks_uri`, for the
+ * HS algorithms its length allows; undefined when the value is a URL or not canonical base64 (a value with two spellings, or
  * surrounding whitespace, is not taken as a key by accident).
  */
 export function symmetricKeyFromSpec(value: string): KeyRecord | undefined {
@@ -30,10 +31,11 @@ export function symmetricKeyFromSpec(value: string): KeyRecord | undefined {
   const secret = decodeStandard(value) ?? decodeUrlSafe(value);
   if (secret === undefined || secret.length === 0) return undefined;
   // No kid: the secret belongs to one definition, so it serves every token routed to it whatever its kid.
-  return { key: createSecretKey(secret), algorithms: new Set(HMAC_ALGORITHMS) };
+  const algorithms = HMAC_BY_MIN_BYTES.filter(([, bytes]) => secret.length >= bytes).map(([alg]) => alg);
+  return { key: createSecretKey(secret), algorithms: new Set(algorithms) };
 }
 
-/** Whether `record` is an HMAC secret shorter than `MIN_HMAC_KEY_BYTES`, for a start-up warning. */
+/** Whether `record` is an HMAC secret shorter than `MIN_HMAC_KEY_BYTES` (a placeholder such as "TODO" decodes to one). */
 export function isWeakSecret(record: KeyRecord): boolean {
   return record.key.type === 'secret' && (record.key.symmetricKeySize ?? 0) < MIN_HMAC_KEY_BYTES;
 }

@@ -39,7 +39,7 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
     keyTtlSeconds: number('keyCache.ttlSeconds', options.keyCache?.ttlSeconds, 300, 1),
     fetchTimeoutMs: number('keyCache.fetchTimeoutMs', options.keyCache?.fetchTimeoutMs, 5000, 1),
     maxBodyBytes: number('keyCache.maxBodyBytes', options.keyCache?.maxBodyBytes, 1024 * 1024, 1024),
-    unknownKidCooldownSeconds: number('keyCache.unknownKidCooldownSeconds', options.keyCache?.unknownKidCooldownSeconds, 30, 0),
+    unknownKidCooldownSeconds: number('keyCache.unknownKidCooldownSeconds', options.keyCache?.unknownKidCooldownSeconds, 30, 1),
     staleGraceSeconds: number('keyCache.staleGraceSeconds', options.keyCache?.staleGraceSeconds, 3600, 0),
     eager: boolean('keyCache.eager', options.keyCache?.eager),
     tokenCache:

@@ -96,8 +96,9 @@ function readKeys(raw: unknown, issuer: string, where: string, context: Provider
   if (isUrl(raw)) return { kind: 'remote', uri: raw };
   const record = symmetricKeyFromSpec(raw);
   if (!record) throw new SpecError(context.source, `${where}: x-google-jwks_uri is neither an http(s) URL nor a base64 key`);
+  // A placeholder ("TODO", "none") decodes to a few bytes anyone can guess: refused, never merely warned about.
   if (isWeakSecret(record)) {
-    context.logger.warn(`${where}: the symmetric key in x-google-jwks_uri is shorter than ${MIN_HMAC_KEY_BYTES} bytes`);
+    throw new SpecError(context.source, `${where}: the symmetric key in x-google-jwks_uri is shorter than ${MIN_HMAC_KEY_BYTES} bytes`);
   }
   return { kind: 'symmetric', record };
 }

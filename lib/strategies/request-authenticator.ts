@@ -103,8 +103,11 @@ export class RequestAuthenticator {
     this.counters.addToken(entry ? 'hits' : 'misses');
     if (!entry) return undefined;
     if (entry.provider !== strategy.name) return new AuthError('UNKNOWN_ISSUER');
+    const now = Date.now();
+    // Past the grace period the keys are gone, and so is every token they verified.
+    if (!strategy.keys.usable(now)) return new AuthError('KEYS_UNAVAILABLE');
     try {
-      checkTime(entry.claims, Math.floor(Date.now() / 1000), this.settings.clockSkewSeconds);
+      checkTime(entry.claims, Math.floor(now / 1000), this.settings.clockSkewSeconds);
       checkAudience(entry.claims, strategy.provider.audiences);
     } catch (error) {
       if (error instanceof AuthError) return error;

@@ -77,7 +77,10 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    for (const name of this.strategies.keys()) unregisterPassportName(this, name);
+    for (const [name, strategy] of this.strategies) {
+      unregisterPassportName(this, name);
+      strategy.keys.close?.();
+    }
   }
 
   /** Every strategy of this module instance. */

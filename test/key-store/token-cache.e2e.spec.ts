@@ -107,6 +107,26 @@ describe.concurrent('the validated-token cache', () => {
       expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'KEY_NOT_FOUND' });
     });
 
+    it('drops a cached token when its key leaves the set, even after refreshes that kept the key', async () => {
+      const { url, path } = await boot({ keyCache: { ttlSeconds: 1 } });
+      const token = alphaToken();
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      await sleep(1300); // one refresh with the key unchanged
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      keyServer.jwks(path, [makeKey('RS256', 'alpha-2').jwk]);
+      await sleep(1300); // the refresh that removes it
+      expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'KEY_NOT_FOUND' });
+    });
+
+    it('refuses cached tokens once the grace period is over, like new ones', async () => {
+      const { url, path } = await boot({ keyCache: { ttlSeconds: 1, staleGraceSeconds: 1 } });
+      const token = alphaToken();
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      keyServer.set(path, { status: 500, body: 'down' });
+      await sleep(2300);
+      expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'KEYS_UNAVAILABLE' });
+    });
+
     it('is off with tokenCache: false', async () => {
       const { url, tokens } = await boot({ tokenCache: false });
       const token = alphaToken();

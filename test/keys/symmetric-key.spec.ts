@@ -9,13 +9,20 @@ import { check, hmacToken, tokenFor } from './token-check.js';
 const urlSafeSecret = Buffer.alloc(33, Buffer.from([0xfb, 0xff, 0xbf]));
 
 describe('symmetricKeyFromSpec', () => {
-  it('decodes padded standard base64 into an HS256/384/512 secret without kid', () => {
+  it('gives a secret only the HS algorithms its length allows (RFC 7518 §3.2)', () => {
+    const algorithmsOf = (bytes: number) => [...(symmetricKeyFromSpec(randomBytes(bytes).toString('base64url'))?.algorithms ?? [])];
+    expect(algorithmsOf(32)).toEqual(['HS256']);
+    expect(algorithmsOf(48)).toEqual(['HS256', 'HS384']);
+    expect(algorithmsOf(64)).toEqual(['HS256', 'HS384', 'HS512']);
+  });
+
+  it('decodes padded standard base64 into a secret without kid', () => {
     const secret = randomBytes(32);
     const value = secret.toString('base64');
     expect(value.endsWith('=')).toBe(true);
     const record = symmetricKeyFromSpec(value);
     expect(record?.kid).toBeUndefined();
-    expect([...(record?.algorithms ?? [])]).toEqual(['HS256', 'HS384', 'HS512']);
+    expect([...(record?.algorithms ?? [])]).toEqual(['HS256']);
     expect(record?.key.type).toBe('secret');
     expect(record?.key.export().equals(secret)).toBe(true);
   });

@@ -191,6 +191,11 @@ describe('security definitions ESP would refuse fail start-up', () => {
     expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "gamma" has no x-google-issuer');
   });
 
+  it.each(['TODO', 'none', 'changeme'])('refuses the placeholder x-google-jwks_uri "%s", a symmetric key anyone could guess', async (value) => {
+    const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://beta.example.com', 'x-google-jwks_uri': value }));
+    expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "beta": the symmetric key in x-google-jwks_uri is shorter than 32 bytes');
+  });
+
   it('names the definition whose x-google-jwks_uri is neither a URL nor a base64 key', async () => {
     const spec = withDefinition('beta', oauth2({ 'x-google-issuer': 'https://beta.example.com', 'x-google-jwks_uri': 'not a key!' }));
     expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "beta": x-google-jwks_uri is neither an http(s) URL nor a base64 key');
