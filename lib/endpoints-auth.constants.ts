@@ -1,3 +1,5 @@
+import type { JwtLocation } from './interfaces/provider.interface.js';
+
 /** Metadata key written by `@Secured()` and `@Public()` and read handler-first by the guard. @publicApi */
 export const SECURED_KEY = 'ENDPOINTS_AUTH:SECURED';
 
@@ -5,11 +7,11 @@ export const SECURED_KEY = 'ENDPOINTS_AUTH:SECURED';
 export const ENDPOINTS_AUTH_SPEC = 'ENDPOINTS_AUTH:SPEC';
 
 /** ESP's token locations when a definition has no `x-google-jwt-locations` (ESPv2 `defaultJwtLocations`). */
-export const DEFAULT_JWT_LOCATIONS = [
-  { header: 'Authorization', valuePrefix: 'Bearer ' },
-  { header: 'X-Goog-Iap-Jwt-Assertion' },
-  { query: 'access_token' },
-] as const;
+export const DEFAULT_JWT_LOCATIONS: readonly JwtLocation[] = Object.freeze([
+  Object.freeze({ header: 'Authorization', valuePrefix: 'Bearer ' }),
+  Object.freeze({ header: 'X-Goog-Iap-Jwt-Assertion' }),
+  Object.freeze({ query: 'access_token' }),
+]);
 
 /** Injection token of the options with every default filled in (`ResolvedEndpointsAuthOptions`). */
 export const ENDPOINTS_AUTH_SETTINGS = 'ENDPOINTS_AUTH:SETTINGS';

@@ -23,3 +23,13 @@ export class AuthError extends Error {
 export function invalidToken(message: string): AuthError {
   return new AuthError('INVALID_TOKEN', message);
 }
+
+/** Runs `check` and returns its `AuthError` instead of throwing it (other errors still throw). */
+export function authErrorOf<T>(check: () => T): T | AuthError {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
+}

@@ -31,5 +31,5 @@ export interface EndpointsProvider {
   /** Allowed audiences, already sanitised; empty means any audience. */
   audiences: string[];
   /** `x-google-jwt-locations`, or ESP's defaults. */
-  locations: JwtLocation[];
+  locations: readonly JwtLocation[];
 }

@@ -1,9 +1,6 @@
 import { createPublicKey } from 'node:crypto';
+import { EC_ALGORITHM_BY_CURVE, RSA_ALGORITHMS, rsaKeyProblem } from './algorithms.js';
 import type { KeyRecord } from './key-record.interface.js';
-
-const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const EC_ALGORITHMS: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
-const MIN_RSA_BITS = 2048;
 
 /** A key, or why a JWK from a remote set is not used (for a log line; never key material). */
 export type JwkResult = { record: KeyRecord } | { skipped: string };
@@ -22,19 +19,16 @@ export function jwkToKeyRecord(jwk: unknown): JwkResult {
   if (member['d'] !== undefined) return { skipped: 'has a private part' };
   if (member['use'] !== undefined && member['use'] !== 'sig') return { skipped: `use is "${String(member['use'])}"` };
   if (Array.isArray(member['key_ops']) && !member['key_ops'].includes('verify')) return { skipped: 'key_ops lacks verify' };
-  let candidates: string[];
+  let candidates: readonly string[];
   if (member['kty'] === 'RSA') candidates = RSA_ALGORITHMS;
-  else if (member['kty'] === 'EC' && typeof member['crv'] === 'string' && EC_ALGORITHMS[member['crv']]) {
-    candidates = [EC_ALGORITHMS[member['crv']]];
+  else if (member['kty'] === 'EC' && typeof member['crv'] === 'string' && EC_ALGORITHM_BY_CURVE[member['crv']]) {
+    candidates = [EC_ALGORITHM_BY_CURVE[member['crv']]];
   } else return { skipped: `key type ${String(member['kty'])}${member['crv'] ? `/${String(member['crv'])}` : ''} is not supported` };
   if (alg !== undefined && !candidates.includes(alg)) return { skipped: `alg ${alg} does not fit the key type` };
   try {
     const key = createPublicKey({ key: member as import('node:crypto').JsonWebKey, format: 'jwk' });
-    const bits = key.asymmetricKeyDetails?.modulusLength;
-    if (member['kty'] === 'RSA' && (bits === undefined || bits < MIN_RSA_BITS)) return { skipped: `RSA key of ${bits} bits` };
-    // jwt_verify_lib accepts only these public exponents (jwks.cc).
-    const exponent = key.asymmetricKeyDetails?.publicExponent;
-    if (member['kty'] === 'RSA' && exponent !== 3n && exponent !== 65537n) return { skipped: 'RSA exponent is not 3 or 65537' };
+    const problem = member['kty'] === 'RSA' ? rsaKeyProblem(key) : undefined;
+    if (problem) return { skipped: problem };
     return { record: { kid, key, algorithms: new Set(alg ? [alg] : candidates) } };
   } catch {
     return { skipped: 'invalid key parameters' };

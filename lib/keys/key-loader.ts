@@ -5,6 +5,8 @@ import type { KeyRecord } from './key-record.interface.js';
 import { jwksUriFromDiscovery } from './key-source-location.js';
 import { parseKeyDocument } from './parse-key-document.js';
 
+const logger = new Logger('EndpointsAuthKeys');
+
 /** Fetches and parses one definition's key set; throws when the set cannot be had. */
 export type KeyLoader = () => Promise<KeyRecord[]>;
 
@@ -22,17 +24,19 @@ export interface FetchBounds {
  */
 export function remoteLoader(name: string, uri: string, bounds: FetchBounds): KeyLoader {
   const reported = new Set<string>();
+  // The key store runs one load at a time, so one slot for the fetched document is enough.
+  let document: unknown;
+  const client = new JwksClient({
+    jwksUri: uri,
+    cache: false,
+    rateLimit: false,
+    fetcher: async (url: string) => {
+      document = await fetchKeyDocument(url, bounds.fetchTimeoutMs, bounds.maxBodyBytes);
+      return { keys: [] };
+    },
+  });
   return async () => {
-    let document: unknown;
-    const client = new JwksClient({
-      jwksUri: uri,
-      cache: false,
-      rateLimit: false,
-      fetcher: async (url: string) => {
-        document = await fetchKeyDocument(url, bounds.fetchTimeoutMs, bounds.maxBodyBytes);
-        return { keys: [] };
-      },
-    });
+    document = undefined;
     await client.getKeys();
     const { records, skipped } = parseKeyDocument(document);
     for (const { kid, reason } of skipped) report(reported, `key ${kid ? `"${kid.slice(0, 64)}"` : 'without kid'} of "${name}" skipped: ${reason}`);
@@ -50,7 +54,7 @@ export function discoveryLoader(name: string, discoveryUrl: string, bounds: Fetc
     if (!keys) {
       const document = await fetchKeyDocument(discoveryUrl, bounds.fetchTimeoutMs, bounds.maxBodyBytes);
       const uri = jwksUriFromDiscovery(document);
-      new Logger('EndpointsAuthKeys').log(`"${name}": OpenID discovery names the keys at ${redactUrl(uri)}`);
+      logger.log(`"${name}": OpenID discovery names the keys at ${redactUrl(uri)}`);
       keys = remoteLoader(name, uri, bounds);
     }
     return keys();
@@ -71,5 +75,5 @@ function report(reported: Set<string>, line: string): void {
   if (reported.has(line)) return;
   if (reported.size >= 1000) reported.clear(); // rotating kids must not grow this without bound
   reported.add(line);
-  new Logger('EndpointsAuthKeys').warn(line);
+  logger.warn(line);
 }

@@ -1,10 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { jwkToKeyRecord } from './jwk-to-key-record.js';
+import { RSA_ALGORITHMS, rsaKeyProblem } from './algorithms.js';
 import type { KeyRecord } from './key-record.interface.js';
-
-// The same list and limits as an RSA JWK without `alg` (jwk-to-key-record.ts), so both formats serve the same tokens.
-const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const MIN_RSA_BITS = 2048;
 // jwt_verify_lib recognises a map only when every value is framed exactly like this (jwks.cc `shouldCheckX509`).
 const CERT_PREFIX = '-----BEGIN CERTIFICATE-----\n';
 const CERT_SUFFIX = '\n-----END CERTIFICATE-----\n';
@@ -79,12 +76,9 @@ function certificateToKeyRecord(kid: string, pem: string): { record: KeyRecord }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new Error(`the certificate "${kid.slice(0, 64)}" holds a ${String(key.asymmetricKeyType)} key; a certificate map must be RSA only`);
   }
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if (bits === undefined || bits < MIN_RSA_BITS) return { skipped: `RSA key of ${bits} bits` };
-  // The same exponents as a JWK (jwt_verify_lib jwks.cc), so a key is accepted or not whatever format carries it.
-  const exponent = key.asymmetricKeyDetails?.publicExponent;
-  if (exponent !== 3n && exponent !== 65537n) return { skipped: 'RSA exponent is not 3 or 65537' };
-  return { record: { kid, key, algorithms: new Set(RSA_ALGORITHMS) } };
+  // The same rules and algorithms as an RSA JWK without `alg`, so both formats serve the same tokens.
+  const problem = rsaKeyProblem(key);
+  return problem ? { skipped: problem } : { record: { kid, key, algorithms: new Set(RSA_ALGORITHMS) } };
 }
 
 function kidOf(jwk: unknown): string | undefined {

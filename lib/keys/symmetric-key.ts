@@ -1,12 +1,10 @@
 import { createSecretKey } from 'node:crypto';
 import { decodeBase64Url } from '../token/base64url.util.js';
+import { HMAC_MIN_BYTES } from './algorithms.js';
 import type { KeyRecord } from './key-record.interface.js';
 
 /** The shortest HMAC secret accepted: 32 bytes, the output size of HS256's hash (RFC 7518 §3.2). */
-export const MIN_HMAC_KEY_BYTES = 32;
-
-/** RFC 7518 §3.2: a key at least as long as the hash output, so a 32-byte secret serves HS256 only. */
-const HMAC_BY_MIN_BYTES: [string, number][] = [['HS256', 32], ['HS384', 48], ['HS512', 64]];
+export const MIN_HMAC_KEY_BYTES = HMAC_MIN_BYTES['HS256'];
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const PADDED_URL_SAFE = /^[A-Za-z0-9_-]*={0,2}$/;
 
@@ -31,7 +29,7 @@ export function symmetricKeyFromSpec(value: string): KeyRecord | undefined {
   const secret = decodeStandard(value) ?? decodeUrlSafe(value);
   if (secret === undefined || secret.length === 0) return undefined;
   // No kid: the secret belongs to one definition, so it serves every token routed to it whatever its kid.
-  const algorithms = HMAC_BY_MIN_BYTES.filter(([, bytes]) => secret.length >= bytes).map(([alg]) => alg);
+  const algorithms = Object.keys(HMAC_MIN_BYTES).filter((alg) => secret.length >= HMAC_MIN_BYTES[alg]);
   return { key: createSecretKey(secret), algorithms: new Set(algorithms) };
 }
 

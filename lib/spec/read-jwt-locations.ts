@@ -8,8 +8,9 @@ import { SpecError } from './spec-error.js';
  * Reads `x-google-jwt-locations` (OpenAPI 2, snake_case) or `x-google-auth.jwtLocations` (OpenAPI 3, camelCase).
  * Custom locations replace ESP's defaults; `cookie` entries are skipped as ESPv2 skips them.
  */
-export function readJwtLocations(raw: unknown, where: string, source: string, logger: Logger): JwtLocation[] {
-  if (raw === undefined) return [...DEFAULT_JWT_LOCATIONS];
+export function readJwtLocations(raw: unknown, where: string, source: string, logger: Logger): readonly JwtLocation[] {
+  // One shared list, so a request reads the default locations once whatever the number of alternatives.
+  if (raw === undefined) return DEFAULT_JWT_LOCATIONS;
   if (!Array.isArray(raw) || raw.length === 0) {
     throw new SpecError(source, `${where} must be a non-empty list, got ${describe(raw)}`);
   }

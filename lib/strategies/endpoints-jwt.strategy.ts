@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import { ASYMMETRIC_ALGORITHMS } from '../keys/algorithms.js';
 import type { KeySet } from '../keys/key-set.interface.js';
 import { selectKeys } from '../keys/select-keys.js';
 import { verifySignature } from '../keys/verify-signature.js';
@@ -13,11 +14,6 @@ import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 type Algorithm = NonNullable<StrategyOptionsWithoutRequest['algorithms']>[number];
-
-/** The algorithms a remote key set can serve; HMAC is never one of them. */
-const ASYMMETRIC_ALGORITHMS: Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
-/** The algorithms of a symmetric key written in the spec, and only of it. */
-const HMAC_ALGORITHMS: Algorithm[] = ['HS256', 'HS384', 'HS512'];
 
 /** The settings a strategy verifies with. */
 export interface StrategySettings {
@@ -45,7 +41,8 @@ export class EndpointsJwtStrategy extends JwtStrategy {
           keyFor(request, raw, provider, keys, settings).then((key) => done(null, key as never), (error: unknown) => done(error));
         },
         issuer: provider.issuer,
-        algorithms: provider.keys.kind === 'symmetric' ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS,
+        // The key set's own algorithms: a symmetric key written in the spec serves HMAC, a fetched set never does.
+        algorithms: (provider.keys.kind === 'symmetric' ? [...provider.keys.record.algorithms] : ASYMMETRIC_ALGORITHMS) as Algorithm[],
         // The ESP time rule already ran (exp <= now + skew passes); one more second keeps jsonwebtoken's `>=` from
         // refusing the boundary second ESP accepts.
         jsonWebTokenOptions: { clockTolerance: settings.clockSkewSeconds + 1 },
@@ -78,7 +75,7 @@ async function keyFor(
 ): Promise<KeyObject> {
   const slot = slotOf(request);
   const jwt: ParsedJwt = slot?.jwt.raw === raw ? slot.jwt : parseJwt(raw, settings.maxTokenBytes);
-  checkClaims(jwt, provider, settings.clockSkewSeconds, Math.floor(Date.now() / 1000));
+  checkClaims(jwt.payload, provider, settings.clockSkewSeconds, Math.floor(Date.now() / 1000));
   const { alg, kid } = jwt.header;
   let keys = await store.getKeys();
   let candidates = selectKeys(keys, alg, kid);

@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import passport from 'passport';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
-import { AuthError, invalidToken } from '../errors/auth-error.js';
+import { AuthError, authErrorOf, invalidToken } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
+import type { JwtLocation } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { extractTokens } from '../token/extract-tokens.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
-import { checkAudience, checkTime } from '../token/claim-rules.js';
+import { checkClaims } from '../token/check-claims.js';
 import { deepFreeze } from '../token/deep-freeze.util.js';
 import { ValidatedTokenCache } from '../token/validated-token-cache.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
@@ -43,11 +44,15 @@ export class RequestAuthenticator {
   /** The claims of the request's token, `undefined` when an optional requirement found none; throws `AuthError`. */
   async authenticate(request: HttpRequestLike, requirement: SecurityRequirement): Promise<JwtClaims | undefined> {
     const parsed = new Map<string, Parsed>();
+    // Alternatives usually share their locations (ESP's defaults): each list is read once per request.
+    const found = new Map<readonly JwtLocation[], string[]>();
     let failure: AuthError | undefined;
     let unknownIssuer = false;
     for (const name of requirement.providers) {
       const strategy = this.registry.get(name);
-      const tokens = extractTokens(request, strategy.provider.locations);
+      const { locations } = strategy.provider;
+      let tokens = found.get(locations);
+      if (!tokens) found.set(locations, (tokens = extractTokens(request, locations)));
       if (tokens.length === 0) continue;
       const outcome = await this.verifyAll(request, strategy, tokens, parsed);
       if (!(outcome instanceof AuthError)) return outcome;
@@ -78,7 +83,7 @@ export class RequestAuthenticator {
       }
       let jwt = parsed.get(token);
       if (!jwt) {
-        jwt = tryParse(token, this.settings.maxTokenBytes);
+        jwt = authErrorOf(() => parseJwt(token, this.settings.maxTokenBytes));
         parsed.set(token, jwt);
       }
       if (jwt instanceof AuthError) return jwt;
@@ -106,14 +111,10 @@ export class RequestAuthenticator {
     const now = Date.now();
     // Past the grace period the keys are gone, and so is every token they verified.
     if (!strategy.keys.usable(now)) return new AuthError('KEYS_UNAVAILABLE');
-    try {
-      checkTime(entry.claims, Math.floor(now / 1000), this.settings.clockSkewSeconds);
-      checkAudience(entry.claims, strategy.provider.audiences);
-    } catch (error) {
-      if (error instanceof AuthError) return error;
-      throw error;
-    }
-    return entry.claims;
+    const failure = authErrorOf(() =>
+      checkClaims(entry.claims, strategy.provider, this.settings.clockSkewSeconds, Math.floor(now / 1000)),
+    );
+    return failure ?? entry.claims;
   }
 
   private runStrategy(request: HttpRequestLike, strategy: EndpointsJwtStrategy, slot: TokenSlot): Promise<JwtClaims | AuthError> {
@@ -140,14 +141,5 @@ export class RequestAuthenticator {
     if (error?.name === 'TokenExpiredError') return new AuthError('TOKEN_EXPIRED');
     if (error?.name === 'NotBeforeError') return new AuthError('TOKEN_NOT_YET_VALID');
     return invalidToken('Jwt verification fails');
-  }
-}
-
-function tryParse(token: string, maxTokenBytes: number): Parsed {
-  try {
-    return parseJwt(token, maxTokenBytes);
-  } catch (error) {
-    if (error instanceof AuthError) return error;
-    throw error;
   }
 }

@@ -1,11 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
-import type { ProviderKeys } from '../interfaces/provider.interface.js';
+import { createKeySet, describeKeys } from '../keys/create-key-set.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
-import { discoveryLoader, redactUrl, remoteLoader } from '../keys/key-loader.js';
-import { type KeySet, StaticKeys } from '../keys/key-set.interface.js';
-import { KeyStore } from '../keys/key-store.js';
 import type { ResolvedSpec } from '../spec/resolved-spec.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
@@ -27,22 +24,8 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     counters: EndpointsAuthCounters,
   ) {
     this.eager = settings.eager;
-    const policy = {
-      ttlMs: settings.keyTtlSeconds * 1000,
-      staleGraceMs: settings.staleGraceSeconds * 1000,
-      unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
-    };
     for (const provider of spec.providers.values()) {
-      const source = provider.keys;
-      let keys: KeySet;
-      if (source.kind === 'symmetric') keys = new StaticKeys(source.record);
-      else {
-        const loader =
-          source.kind === 'remote'
-            ? remoteLoader(provider.name, source.uri, settings)
-            : discoveryLoader(provider.name, source.url, settings);
-        keys = new KeyStore(provider.name, loader, policy, counters);
-      }
+      const keys = createKeySet(provider, settings, counters);
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
     }
   }
@@ -96,9 +79,3 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Where a definition's keys come from, for its start-up line (never the key itself). */
-function describeKeys(keys: ProviderKeys): string {
-  if (keys.kind === 'remote') return redactUrl(keys.uri);
-  if (keys.kind === 'discovery') return `from OpenID discovery at ${redactUrl(keys.url)}`;
-  return 'a symmetric key written in the spec (HS256/384/512)';
-}

@@ -103,7 +103,7 @@ describe('checkClaims order (issuer, time, audience)', () => {
     signingInput: '',
     signature: Buffer.alloc(0),
   });
-  const check = (claims: Partial<JwtClaims>) => outcome(() => checkClaims(jwt(claims), provider, 60, NOW));
+  const check = (claims: Partial<JwtClaims>) => outcome(() => checkClaims(jwt(claims).payload, provider, 60, NOW));
 
   it('answers the issuer before the time, and the time before the audience', () => {
     expect(check({})).toBe('ok');

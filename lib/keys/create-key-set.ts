@@ -1,0 +1,33 @@
+import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.interface.js';
+import type { EndpointsAuthCounters } from './key-counters.js';
+import { discoveryLoader, redactUrl, remoteLoader } from './key-loader.js';
+import { type KeySet, StaticKeys } from './key-set.interface.js';
+import { KeyStore } from './key-store.js';
+
+/** The key set a definition verifies with: its key written in the spec, or a store over the right loader. */
+export function createKeySet(
+  provider: EndpointsProvider,
+  settings: ResolvedEndpointsAuthOptions,
+  counters: EndpointsAuthCounters,
+): KeySet {
+  const source = provider.keys;
+  if (source.kind === 'symmetric') return new StaticKeys(source.record);
+  const loader =
+    source.kind === 'remote'
+      ? remoteLoader(provider.name, source.uri, settings)
+      : discoveryLoader(provider.name, source.url, settings);
+  const policy = {
+    ttlMs: settings.keyTtlSeconds * 1000,
+    staleGraceMs: settings.staleGraceSeconds * 1000,
+    unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
+  };
+  return new KeyStore(provider.name, loader, policy, counters);
+}
+
+/** Where a definition's keys come from, for its start-up line (never the key itself). */
+export function describeKeys(keys: ProviderKeys): string {
+  if (keys.kind === 'remote') return redactUrl(keys.uri);
+  if (keys.kind === 'discovery') return `from OpenID discovery at ${redactUrl(keys.url)}`;
+  return `a symmetric key written in the spec (${[...keys.record.algorithms].join(', ')})`;
+}
