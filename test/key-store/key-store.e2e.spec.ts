@@ -1,6 +1,7 @@
 /**
  * The key store under a counting key server on 127.0.0.1 with controllable latency and failures (issue "Keys"):
- * unknown-kid floods, a key server that fails after the cache expired, the grace period, rotation, background
+ * single-flight fetches, the TTL, the wait after a failed fetch, the fetch timeout, skipped keys, unknown-kid floods,
+ * a key server that fails after the cache expired, the grace period, rotation, background
  * refresh, and the counters service.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,7 +11,9 @@ import { EndpointsAuthCounters, type EndpointsAuthOptions } from '../../lib/inde
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
 import { claims, makeKey, signJwt, type TestKey } from '../support/keys.js';
-import { bootApp, callWithin, sleep } from '../verification/verification-kit.js';
+import { type Failure, bootApp, callWithin, expectClaims, expectFailure, sleep } from '../verification/verification-kit.js';
+
+const KEYS_UNAVAILABLE: Failure = { code: 'KEYS_UNAVAILABLE', message: 'Jwks remote fetch is failed' };
 
 /** Waits until `condition` holds, checking every 100 ms, or fails after `ms`. */
 async function until(condition: () => boolean, ms: number): Promise<void> {
@@ -162,6 +165,86 @@ describe.concurrent('the key store', () => {
       await sleep(850); // the timer has started the refresh; the key server takes 6 s to answer it
       expect(counts().fetches).toBe(2);
       expect((await callWithin(route, token(), 2000)).status).toBe(200);
+    });
+
+    it('fetches the keys once for 100 concurrent requests on a cold app (single-flight)', async () => {
+      const { route, path } = await boot();
+      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 150 });
+      expect(keyServer.count(path)).toBe(0);
+      const sent = Array.from({ length: 100 }, () => token());
+      const responses = await Promise.all(sent.map((one) => get(route, one)));
+      expect(responses.map((response) => response.status)).toEqual(Array(100).fill(200));
+      expect(keyServer.count(path)).toBe(1);
+    });
+
+    it('does not fetch again within the TTL', async () => {
+      const { route, path } = await boot();
+      keyServer.jwks(path, [key.jwk]);
+      for (let i = 0; i < 5; i++) expect((await get(route, token())).status).toBe(200);
+      expect(keyServer.count(path)).toBe(1);
+    });
+
+    it('waits about a second after a failed fetch, then verifies again once the key server recovers', async () => {
+      const { route, path } = await boot();
+      keyServer.set(path, { status: 500, body: { error: 'down' } });
+      expectFailure(await get(route), route, KEYS_UNAVAILABLE);
+      expect(keyServer.count(path)).toBe(1);
+      // Within the wait the answer is the same, without another fetch.
+      keyServer.jwks(path, [key.jwk]);
+      expectFailure(await get(route), route, KEYS_UNAVAILABLE);
+      expect(keyServer.count(path)).toBe(1);
+      await sleep(1100) /* the first retry waits a second, as ESPv2 */;
+      const payload = claims(ISSUER, AUDIENCE, { jti: 'recovered' });
+      expectClaims(await get(route, signJwt(key, payload)), payload);
+      expect(keyServer.count(path)).toBe(2);
+    });
+
+    it('fetches again after the TTL, and keeps the old keys while that refresh fails', async () => {
+      const { route, path } = await boot({ ttlSeconds: 1 });
+      keyServer.jwks(path, [key.jwk]);
+      expect((await get(route)).status).toBe(200);
+      expect(keyServer.count(path)).toBe(1);
+      await sleep(1100);
+      keyServer.set(path, { status: 503, body: 'maintenance' });
+      const payload = claims(ISSUER, AUDIENCE, { jti: 'stale' });
+      expectClaims(await get(route, signJwt(key, payload)), payload);
+      expect(keyServer.count(path)).toBe(2);
+    });
+
+    it('keeps the old keys when a refresh brings a set with no usable key', async () => {
+      const { route, path } = await boot({ ttlSeconds: 1 });
+      keyServer.jwks(path, [key.jwk]);
+      expect((await get(route)).status).toBe(200);
+      await sleep(1100);
+      keyServer.jwks(path, [{ kty: 'bogus', kid: 'x' }]);
+      const payload = claims(ISSUER, AUDIENCE, { jti: 'kept' });
+      expectClaims(await get(route, signJwt(key, payload)), payload);
+      expect(keyServer.count(path)).toBe(2);
+    });
+
+    it('skips a JWK whose kid is not a string instead of letting it match every kid (a set of none is a failed fetch)', async () => {
+      const { route, path } = await boot();
+      keyServer.jwks(path, [{ ...key.jwk, kid: 123 }]);
+      expect((await get(route)).status).toBe(401);
+      expect((await get(route)).body.errorCode).toBe('KEYS_UNAVAILABLE');
+    });
+
+    it('skips an RSA key whose public exponent is not 3 or 65537, as jwt_verify_lib does', async () => {
+      const { generateKeyPairSync } = await import('node:crypto');
+      const odd = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 17 });
+      const oddKey = { kid: 'odd-1', alg: 'RS256' as const, privateKey: odd.privateKey, jwk: { ...odd.publicKey.export({ format: 'jwk' }), kid: 'odd-1' } };
+      const { route, path } = await boot();
+      keyServer.jwks(path, [oddKey.jwk]);
+      const answer = await get(route, signJwt(oddKey, claims(ISSUER, AUDIENCE)));
+      expect({ status: answer.status, code: answer.body.errorCode }).toEqual({ status: 401, code: 'KEYS_UNAVAILABLE' });
+    });
+
+    it('answers "Jwks remote fetch is failed" when the key server does not answer within fetchTimeoutMs', async () => {
+      const { route, path } = await boot({ fetchTimeoutMs: 200 });
+      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 1500 });
+      const started = Date.now();
+      expectFailure(await callWithin(route, token(), 1400), route, KEYS_UNAVAILABLE);
+      expect(Date.now() - started).toBeLessThan(1000);
     });
   });
 });

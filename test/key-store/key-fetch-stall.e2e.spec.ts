@@ -9,7 +9,7 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterName } from '../support/app.js';
 import { claims, makeKey, signJwt } from '../support/keys.js';
-import { type Failure, bootApp, callWithin, expectClaims, expectFailure, sleep } from './verification-kit.js';
+import { type Failure, bootApp, callWithin, expectClaims, expectFailure, sleep } from '../verification/verification-kit.js';
 
 const ISSUER = 'https://stall.example.com';
 const AUDIENCE = 'stall-audience';
