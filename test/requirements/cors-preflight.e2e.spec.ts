@@ -3,11 +3,11 @@
  * `isCorsPreflightRequest`), while any other OPTIONS on a secured route is checked like any request.
  */
 import { Controller, Get, Options } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Secured, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
-import { Apps, boot, expectMissing, tokensOf } from './requirements-kit.js';
+import { Apps, boot, expectMissing, tokensOf, withIssuers } from './requirements-kit.js';
 
 const PREFLIGHT = { origin: 'https://app.example.com', 'access-control-request-method': 'GET' };
 
@@ -49,13 +49,9 @@ describe.each(ADAPTERS)('CORS preflight on %s', (adapter: AdapterName) => {
   let tokens: ReturnType<typeof tokensOf>;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
   });
 
   describe.each([

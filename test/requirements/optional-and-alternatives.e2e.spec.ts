@@ -4,11 +4,11 @@
  * else "unknown issuer", else "missing".
  */
 import { Controller, Get } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
-import { Apps, boot, expectMissing, expectRejected, expectUnknownIssuer, tokensOf } from './requirements-kit.js';
+import { Apps, boot, expectMissing, expectRejected, expectUnknownIssuer, tokensOf, withIssuers } from './requirements-kit.js';
 
 @Controller('optional')
 class OptionalController {
@@ -46,16 +46,12 @@ describe.each(ADAPTERS)('optional tokens and alternatives on %s', (adapter: Adap
   let url: string;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
     // The API level requires alpha: an optional route must not fall back to it when no token is sent.
     const spec = openApi2(issuers, { security: [{ alpha: [] }] });
     ({ url } = apps.track(await boot(adapter, { spec }, [OptionalController, AnyController])));
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
   });
 
   describe('@Secured("alpha", { optional: true })', () => {

@@ -3,11 +3,11 @@
  * flows"); all four class × method combinations of @Secured/@Public, and decorators winning over the spec.
  */
 import { Controller, Get } from '@nestjs/common';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { Public, Secured, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName } from '../support/app.js';
-import { Apps, boot, requirementChecks, tokensOf } from './requirements-kit.js';
+import { Apps, boot, requirementChecks, tokensOf, withIssuers } from './requirements-kit.js';
 
 @Public()
 @Controller('public-class')
@@ -97,9 +97,9 @@ describe.each(ADAPTERS)('requirement precedence on %s', (adapter: AdapterName) =
   let url: string;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
     // The API level requires beta; every operation listed here requires alpha, or nothing.
     const spec = openApi2(issuers, {
       security: [{ beta: [] }],
@@ -119,10 +119,6 @@ describe.each(ADAPTERS)('requirement precedence on %s', (adapter: AdapterName) =
       PublicClassOverSpecController,
     ];
     ({ url } = apps.track(await boot(adapter, { spec }, controllers)));
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
   });
 
   const expectRequires = (path: string, name: 'alpha' | 'beta') => requirementChecks(issuers, tokens).requires(`${url}${path}`, name);

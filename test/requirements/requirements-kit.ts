@@ -1,8 +1,8 @@
 /** Helpers for the requirement e2e tests: apps built from controllers and a spec, tokens of the fixture issuers, failures. */
 import { type INestApplication, Module, type Type } from '@nestjs/common';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthModuleOptions } from '../../lib/index.js';
-import type { Issuers } from '../fixtures/issuers.js';
+import { type Issuers, startIssuers } from '../fixtures/issuers.js';
 import { type AdapterName, bearer, call, startApp } from '../support/app.js';
 import { type TestKey, claims, makeKey, nowSeconds, signJwt } from '../support/keys.js';
 
@@ -30,6 +30,25 @@ export class Apps {
   async closeAll(): Promise<void> {
     await Promise.all(this.apps.splice(0).map((app) => app.close()));
   }
+}
+
+/**
+ * Starts the fixture issuers before a describe block's tests and hands them, with their tokens, to `setUp`; after
+ * the block, closes `apps` and stops the key server.
+ */
+export function withIssuers(
+  apps: Apps,
+  setUp: (issuers: Issuers, tokens: ReturnType<typeof tokensOf>) => void | Promise<void>,
+): void {
+  let issuers: Issuers | undefined;
+  beforeAll(async () => {
+    issuers = await startIssuers();
+    await setUp(issuers, tokensOf(issuers));
+  });
+  afterAll(async () => {
+    await apps.closeAll();
+    await issuers?.server.stop();
+  });
 }
 
 /** Tokens of the two fixture issuers: alpha (RS256, audience `alpha-audience`), beta (ES256, the service audience). */

@@ -4,11 +4,11 @@
  * Nest global prefix, and no requirement at all when the spec has none.
  */
 import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtClaims, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName } from '../support/app.js';
-import { Apps, boot, requirementChecks, tokensOf } from './requirements-kit.js';
+import { Apps, boot, requirementChecks, tokensOf, withIssuers } from './requirements-kit.js';
 
 const echo = (handler: string, user: JwtClaims | undefined) => ({ handler, iss: user?.iss ?? null });
 
@@ -97,14 +97,10 @@ describe.each(ADAPTERS)('spec security on undecorated routes on %s', (adapter: A
   let check: ReturnType<typeof requirementChecks>;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
-    check = requirementChecks(issuers, tokens);
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
+    check = requirementChecks(started, made);
   });
 
   describe('operations, API level and security: []', () => {

@@ -4,12 +4,12 @@
  * key server alone is contacted).
  */
 import { Controller, Get } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Secured, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { type TestKey, claims, makeKey, signJwt } from '../support/keys.js';
-import { Apps, type Answer, boot, expectMissing, expectRejected, expectUnknownIssuer, tokensOf } from './requirements-kit.js';
+import { Apps, type Answer, boot, expectMissing, expectRejected, expectUnknownIssuer, tokensOf, withIssuers } from './requirements-kit.js';
 
 const CUSTOM_ISSUER = 'https://custom.example.com';
 
@@ -69,16 +69,12 @@ describe.each(ADAPTERS)('token locations on %s', (adapter: AdapterName) => {
   const customToken = (overrides: Record<string, unknown> = {}) =>
     signJwt(customKey, claims(CUSTOM_ISSUER, 'custom-audience', overrides));
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
     customKey = makeKey('RS256', 'custom-1');
     issuers.server.jwks('/custom/jwks', [customKey.jwk]);
     ({ url } = apps.track(await boot(adapter, { spec: specWithCustom(issuers) }, [AlphaController, CustomController])));
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
   });
 
   /** 200 with alpha's claims (sub `user-1` unless told). */
@@ -212,13 +208,9 @@ describe.each(ADAPTERS)('routing by iss on %s: only the named issuer\'s key serv
   let tokens: ReturnType<typeof tokensOf>;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
   });
 
   const hits = () => ({ alpha: issuers.server.count('/alpha/jwks'), beta: issuers.server.count('/beta/jwks') });

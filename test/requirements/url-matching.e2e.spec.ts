@@ -6,11 +6,11 @@
 import { connect } from 'node:net';
 import { All, Controller, Get, Head, type INestApplication, UseGuards, VersioningType } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type JwtClaims, Public, Secured, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
-import { Apps, boot, requirementChecks, tokensOf } from './requirements-kit.js';
+import { Apps, boot, requirementChecks, tokensOf, withIssuers } from './requirements-kit.js';
 
 const echo = (user?: JwtClaims) => ({ iss: user?.iss ?? null });
 
@@ -107,16 +107,12 @@ describe.each(ADAPTERS)('spec requirements follow the URL on %s', (adapter: Adap
   let check: ReturnType<typeof requirementChecks>;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
-    tokens = tokensOf(issuers);
-    check = requirementChecks(issuers, tokens);
+  withIssuers(apps, async (started, made) => {
+    issuers = started;
+    tokens = made;
+    check = requirementChecks(started, made);
   });
   afterEach(() => apps.closeAll());
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
-  });
 
   const start = async (spec: object, controllers: (new (...args: never[]) => unknown)[], configure?: (app: INestApplication) => void) =>
     apps.track(await boot(adapter, { spec }, controllers, configure));

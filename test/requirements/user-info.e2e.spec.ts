@@ -1,11 +1,11 @@
 /** `request.user` holds the verified token's claims, `@UserInfo()` gives the same object and `@UserInfo('email')` one claim. */
 import { Controller, Get, Req } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type JwtClaims, Public, Secured, UserInfo } from '../../lib/index.js';
-import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
-import { Apps, boot } from './requirements-kit.js';
+import { Apps, boot, withIssuers } from './requirements-kit.js';
 
 type WithUser = { user?: unknown };
 
@@ -34,13 +34,9 @@ describe.each(ADAPTERS)('request.user and @UserInfo() on %s', (adapter: AdapterN
   let url: string;
   const apps = new Apps();
 
-  beforeAll(async () => {
-    issuers = await startIssuers();
+  withIssuers(apps, async (started) => {
+    issuers = started;
     ({ url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [MeController])));
-  });
-  afterAll(async () => {
-    await apps.closeAll();
-    await issuers?.server.stop();
   });
 
   const extra = {
