@@ -3,7 +3,9 @@ import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthModuleOptions } from '../../lib/index.js';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
-import { type AdapterName, bearer, call, startApp } from '../support/app.js';
+import { type AdapterName, Apps, bearer, call, startApp } from '../support/app.js';
+
+export { Apps };
 import { type TestKey, claims, makeKey, nowSeconds, signJwt } from '../support/keys.js';
 
 /** Boots `controllers` with `EndpointsAuthModule.forRoot(options)` on `adapter`; `configure` runs before listen. */
@@ -18,19 +20,6 @@ export async function boot(
   return startApp(RequirementsModule, adapter, configure);
 }
 
-/** Closes every app handed to `track()`, even when a test failed half-way. */
-export class Apps {
-  private readonly apps: INestApplication[] = [];
-
-  track<T extends { app: INestApplication }>(started: T): T {
-    this.apps.push(started.app);
-    return started;
-  }
-
-  async closeAll(): Promise<void> {
-    await Promise.all(this.apps.splice(0).map((app) => app.close()));
-  }
-}
 
 /**
  * Starts the fixture issuers before a describe block's tests and hands them, with their tokens, to `setUp`; after

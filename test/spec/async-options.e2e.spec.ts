@@ -11,9 +11,9 @@ import {
   UserInfo,
 } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
-import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
+import { ADAPTERS, type AdapterName, Apps, bearer, call } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
-import { AppTracker, startWith, startupError } from './spec-kit.js';
+import { startWith, startupError } from './spec-kit.js';
 
 /** What a configuration module would hold: the spec document, built once the key server is up. */
 class SpecConfig {
@@ -98,7 +98,7 @@ class MixedController {
 
 describe.each(ADAPTERS)('EndpointsAuthModule.forRootAsync and globalGuard on %s', (adapter: AdapterName) => {
   let issuers: Issuers;
-  const apps = new AppTracker();
+  const apps = new Apps();
 
   beforeAll(async () => {
     issuers = await startIssuers();

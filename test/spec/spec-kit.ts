@@ -115,17 +115,3 @@ export class TempDir {
   }
 }
 
-/** Closes every app registered with `track()`; call from afterEach / afterAll. */
-export class AppTracker {
-  private readonly apps: INestApplication[] = [];
-
-  track<T extends { app: INestApplication }>(started: T): T {
-    this.apps.push(started.app);
-    return started;
-  }
-
-  async closeAll(): Promise<void> {
-    const apps = this.apps.splice(0);
-    await Promise.all(apps.map((app) => app.close()));
-  }
-}

@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EndpointsAuthModule, type EndpointsAuthModuleOptions, type JwtClaims, UserInfo } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
-import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
+import { ADAPTERS, type AdapterName, Apps, bearer, call } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
-import { AppTracker, CapturingLogger, TempDir, startWith } from './spec-kit.js';
+import { CapturingLogger, TempDir, startWith } from './spec-kit.js';
 
 /** No decorators: what each route requires comes from the spec alone. */
 @Controller('books')
@@ -24,7 +24,7 @@ class BooksController {
 describe.each(ADAPTERS)('accepted spec shapes on %s', (adapter: AdapterName) => {
   let issuers: Issuers;
   let dir: TempDir;
-  const apps = new AppTracker();
+  const apps = new Apps();
 
   beforeAll(async () => {
     issuers = await startIssuers();

@@ -51,3 +51,17 @@ export async function call(
 
 /** `Authorization: Bearer <token>`. */
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Closes every app handed to `track()`, even when a test failed half-way. */
+export class Apps {
+  private readonly apps: INestApplication[] = [];
+
+  track<T extends { app: INestApplication }>(started: T): T {
+    this.apps.push(started.app);
+    return started;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.apps.splice(0).map((app) => app.close()));
+  }
+}
