@@ -134,12 +134,10 @@ export class RequestAuthenticator {
     });
   }
 
+  /** The strategy fails only with an `AuthError`; anything else from Passport is a refusal without a reason. */
   private toAuthError(name: string, info: unknown): AuthError {
     if (info instanceof AuthError) return info;
-    const error = info as { name?: string; message?: string } | undefined;
-    this.logger.debug(`"${name}" refused a token: ${error?.name ?? 'Error'}: ${error?.message ?? 'unknown'}`);
-    if (error?.name === 'TokenExpiredError') return new AuthError('TOKEN_EXPIRED');
-    if (error?.name === 'NotBeforeError') return new AuthError('TOKEN_NOT_YET_VALID');
+    this.logger.debug(`"${name}" refused a token without a reason`);
     return invalidToken('Jwt verification fails');
   }
 }
