@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { EC_ALGORITHM_BY_CURVE, RSA_ALGORITHMS, rsaKeyProblem } from './algorithms.js';
+import { EC_ALGORITHM_BY_CURVE, OKP_ALGORITHM_BY_CURVE, RSA_ALGORITHMS, rsaKeyProblem } from './algorithms.js';
 import type { KeyRecord } from './key-record.interface.js';
 
 /** A key, or why a JWK from a remote set is not used (for a log line; never key material). */
@@ -19,11 +19,8 @@ export function jwkToKeyRecord(jwk: unknown): JwkResult {
   if (member['d'] !== undefined) return { skipped: 'has a private part' };
   if (member['use'] !== undefined && member['use'] !== 'sig') return { skipped: `use is "${String(member['use'])}"` };
   if (Array.isArray(member['key_ops']) && !member['key_ops'].includes('verify')) return { skipped: 'key_ops lacks verify' };
-  let candidates: readonly string[];
-  if (member['kty'] === 'RSA') candidates = RSA_ALGORITHMS;
-  else if (member['kty'] === 'EC' && typeof member['crv'] === 'string' && EC_ALGORITHM_BY_CURVE[member['crv']]) {
-    candidates = [EC_ALGORITHM_BY_CURVE[member['crv']]];
-  } else return { skipped: `key type ${String(member['kty'])}${member['crv'] ? `/${String(member['crv'])}` : ''} is not supported` };
+  const candidates = algorithmsOf(member);
+  if (!candidates) return { skipped: `key type ${String(member['kty'])}${member['crv'] ? `/${String(member['crv'])}` : ''} is not supported` };
   if (alg !== undefined && !candidates.includes(alg)) return { skipped: `alg ${alg} does not fit the key type` };
   try {
     const key = createPublicKey({ key: member as import('node:crypto').JsonWebKey, format: 'jwk' });
@@ -32,5 +29,20 @@ export function jwkToKeyRecord(jwk: unknown): JwkResult {
     return { record: { kid, key, algorithms: new Set(alg ? [alg] : candidates) } };
   } catch {
     return { skipped: 'invalid key parameters' };
+  }
+}
+
+/** The algorithms a key's type and curve can serve; `undefined` for a type a remote set may not carry. */
+function algorithmsOf(member: Record<string, unknown>): readonly string[] | undefined {
+  const curve = typeof member['crv'] === 'string' ? member['crv'] : '';
+  switch (member['kty']) {
+    case 'RSA':
+      return RSA_ALGORITHMS;
+    case 'EC':
+      return Object.hasOwn(EC_ALGORITHM_BY_CURVE, curve) ? [EC_ALGORITHM_BY_CURVE[curve]] : undefined;
+    case 'OKP':
+      return Object.hasOwn(OKP_ALGORITHM_BY_CURVE, curve) ? [OKP_ALGORITHM_BY_CURVE[curve]] : undefined;
+    default:
+      return undefined;
   }
 }

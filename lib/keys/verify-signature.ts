@@ -4,6 +4,7 @@ import type { KeyRecord } from './key-record.interface.js';
 
 /** The exact length of a P1363 ECDSA signature for each curve's algorithm. */
 const ECDSA_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96, ES512: 132 };
+const ED25519_SIGNATURE_BYTES = 64;
 
 /**
  * Whether `record` verifies the token's signature, with the primitive chosen by the key's type and the hash by the
@@ -24,8 +25,10 @@ function verifyWith(jwt: ParsedJwt, record: KeyRecord): boolean {
     const mac = createHmac(`sha${alg.slice(2)}`, record.key).update(jwt.signingInput).digest();
     return mac.length === jwt.signature.length && timingSafeEqual(mac, jwt.signature);
   }
-  const hash = `sha${alg.slice(2)}`;
   const data = Buffer.from(jwt.signingInput);
+  // Ed25519 hashes inside the primitive, so no digest is named (RFC 8037 §3.1).
+  if (alg === 'EdDSA') return jwt.signature.length === ED25519_SIGNATURE_BYTES && verify(null, data, record.key, jwt.signature);
+  const hash = `sha${alg.slice(2)}`;
   if (alg.startsWith('ES')) {
     if (jwt.signature.length !== ECDSA_SIGNATURE_BYTES[alg]) return false;
     return verify(hash, data, { key: record.key, dsaEncoding: 'ieee-p1363' }, jwt.signature);

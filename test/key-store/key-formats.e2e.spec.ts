@@ -16,6 +16,8 @@ import { bootApp } from '../verification/verification-kit.js';
 const certs = makeCertificates();
 const certSigner = (kid: string): TestKey => ({ kid, alg: 'RS256', privateKey: certs.signer, jwk: {} });
 const ecKey = makeKey('ES256', 'valid');
+const edKey = makeKey('EdDSA', 'ed');
+const rsaKey = makeKey('RS256', 'rsa');
 const secret = randomBytes(32);
 const AUDIENCE = 'formats-audience';
 
@@ -33,12 +35,14 @@ describe.each(ADAPTERS)('key formats on %s', (adapter: AdapterName) => {
     await server.start();
     const k = server.url;
     server
+      .set('/okp', { body: { keys: [edKey.jwk, rsaKey.jwk] } })
       .set('/x509', { body: { valid: certs.valid, expired: certs.expired, other: certs.other } })
       .set('/x509-ec', { body: { valid: certs.valid, ec: certs.ecP256 } })
       .set('/disc/.well-known/openid-configuration', { body: { issuer: `${k}/disc`, jwks_uri: `${k}/disc/certs` } })
       .set('/disc/certs', { body: { valid: certs.valid } })
       .set('/nodisc/.well-known/openid-configuration', { body: { issuer: `${k}/nodisc` } });
     ({ app, url } = await bootApp(adapter, {
+      okp: { issuer: 'https://okp.example.com', jwksUri: `${k}/okp`, audiences: AUDIENCE },
       x509: { issuer: 'https://x509.example.com', jwksUri: `${k}/x509`, audiences: AUDIENCE },
       x509ec: { issuer: 'https://x509ec.example.com', jwksUri: `${k}/x509-ec`, audiences: AUDIENCE },
       symmetric: { issuer: 'https://symmetric.example.com', jwksUri: secret.toString('base64'), audiences: AUDIENCE },
@@ -59,6 +63,27 @@ describe.each(ADAPTERS)('key formats on %s', (adapter: AdapterName) => {
   const ok = { status: 200, code: null, message: null };
   const verificationFails = { status: 401, code: 'INVALID_TOKEN', message: 'Jwt verification fails' };
   const noKey = { status: 401, code: 'KEY_NOT_FOUND', message: "Jwks doesn't have key to match kid or alg from Jwt" };
+
+  describe('a JWKS with an Ed25519 (OKP) key', () => {
+    const payload = () => claims('https://okp.example.com', AUDIENCE);
+
+    it('accepts an EdDSA token signed by the published Ed25519 key, and an RS256 one by the RSA key beside it', async () => {
+      expect(await get('okp', signJwt(edKey, payload()))).toMatchObject(ok);
+      expect(await get('okp', signJwt(rsaKey, payload()))).toMatchObject(ok);
+    });
+
+    it('refuses an EdDSA token signed by another Ed25519 key, and one whose signature is cut short', async () => {
+      expect(await get('okp', signJwt({ ...makeKey('EdDSA', 'x'), kid: 'ed' }, payload()))).toEqual(verificationFails);
+      const [header, body, signature] = signJwt(edKey, payload()).split('.');
+      const short = Buffer.from(signature, 'base64url').subarray(0, 63).toString('base64url');
+      expect(await get('okp', `${header}.${body}.${short}`)).toEqual(verificationFails);
+    });
+
+    it('never crosses families: EdDSA under the RSA kid, RS256 under the Ed25519 kid', async () => {
+      expect(await get('okp', signJwt({ ...edKey, kid: 'rsa' }, payload()))).toEqual(noKey);
+      expect(await get('okp', signJwt({ ...rsaKey, kid: 'ed' }, payload()))).toEqual(noKey);
+    });
+  });
 
   describe('Google’s X.509 certificate map', () => {
     const payload = () => claims('https://x509.example.com', AUDIENCE);

@@ -61,6 +61,56 @@ describe('parseKeyDocument: JWKS', () => {
   });
 });
 
+describe('parseKeyDocument: Ed25519 (OKP) JWKs', () => {
+  const ed = makeKey('EdDSA', 'ed-1');
+  const otherEd = makeKey('EdDSA', 'ed-2');
+  const rsa = makeKey('RS256', 'rsa-1');
+  const ed448 = { ...generateKeyPairSync('ed448').publicKey.export({ format: 'jwk' }), kid: 'ed448' };
+  const x25519 = { ...generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }), kid: 'x25519' };
+
+  it('keeps an Ed25519 key for EdDSA only, and skips the OKP curves ESPv2 does not verify with', () => {
+    const { records, skipped } = parseKeyDocument({ keys: [ed.jwk, ed448, x25519, rsa.jwk] });
+    expect(records.map((r) => r.kid)).toEqual(['ed-1', 'rsa-1']);
+    expect(sorted(records[0].algorithms)).toEqual(['EdDSA']);
+    expect(records[0].key.asymmetricKeyType).toBe('ed25519');
+    expect(skipped).toEqual([
+      { kid: 'ed448', reason: 'key type OKP/Ed448 is not supported' },
+      { kid: 'x25519', reason: 'key type OKP/X25519 is not supported' },
+    ]);
+  });
+
+  it('skips an Ed25519 key whose alg is not EdDSA, one with a private part, and one with a broken x', () => {
+    const { records, skipped } = parseKeyDocument({
+      keys: [
+        { ...ed.jwk, kid: 'wrong-alg', alg: 'ES256' },
+        { ...ed.privateKey.export({ format: 'jwk' }), kid: 'private' },
+        { ...ed.jwk, kid: 'short-x', x: 'AAAA' },
+        { ...ed.jwk, alg: 'EdDSA' },
+      ],
+    });
+    expect(records.map((r) => r.kid)).toEqual(['ed-1']);
+    expect(skipped).toEqual([
+      { kid: 'wrong-alg', reason: 'alg ES256 does not fit the key type' },
+      { kid: 'private', reason: 'has a private part' },
+      { kid: 'short-x', reason: 'invalid key parameters' },
+    ]);
+  });
+
+  it('accepts an EdDSA token signed by the published key and refuses one signed by another Ed25519 key', () => {
+    const { records } = parseKeyDocument({ keys: [ed.jwk, otherEd.jwk, rsa.jwk] });
+    expect(check(tokenFor(ed.privateKey, 'EdDSA', 'ed-1'), records)).toEqual({ candidates: 1, verified: true });
+    expect(check(tokenFor(otherEd.privateKey, 'EdDSA', 'ed-1'), records)).toEqual({ candidates: 1, verified: false });
+    // Without a kid both Ed25519 keys are tried, never the RSA one.
+    expect(check(tokenFor(otherEd.privateKey, 'EdDSA', undefined), records)).toEqual({ candidates: 2, verified: true });
+  });
+
+  it('never lets an Ed25519 key serve another family, nor an RSA key serve EdDSA', () => {
+    const { records } = parseKeyDocument({ keys: [ed.jwk, rsa.jwk] });
+    expect(check(tokenFor(rsa.privateKey, 'RS256', 'ed-1'), records)).toEqual({ candidates: 0, verified: false });
+    expect(check(tokenFor(ed.privateKey, 'EdDSA', 'rsa-1'), records)).toEqual({ candidates: 0, verified: false });
+  });
+});
+
 describe('parseKeyDocument: X.509 certificate map', () => {
   let certs: TestCertificates;
   beforeAll(() => {

@@ -3,17 +3,19 @@ import { type KeyObject, constants, generateKeyPairSync, sign } from 'node:crypt
 /** A signing key of a test issuer, with its public JWK as a key server would publish it. */
 export interface TestKey {
   kid: string;
-  alg: 'RS256' | 'ES256' | 'PS256';
+  alg: 'RS256' | 'ES256' | 'PS256' | 'EdDSA';
   privateKey: KeyObject;
   jwk: Record<string, unknown>;
 }
 
-/** Makes a fresh RSA-2048 (RS256 or PS256) or P-256 (ES256) key. */
+/** Makes a fresh RSA-2048 (RS256 or PS256), P-256 (ES256) or Ed25519 (EdDSA) key. */
 export function makeKey(alg: TestKey['alg'], kid: string, options: { bits?: number } = {}): TestKey {
   const pair =
     alg === 'ES256'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
+      : alg === 'EdDSA'
+        ? generateKeyPairSync('ed25519')
+        : generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
   const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid, use: 'sig' };
   return { kid, alg, privateKey: pair.privateKey, jwk };
 }
@@ -25,7 +27,8 @@ export function signJwt(key: TestKey, payload: Record<string, unknown>, header: 
   const input = `${b64({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })}.${b64(payload)}`;
   const data = Buffer.from(input);
   let signature: Buffer;
-  if (key.alg === 'ES256') signature = sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  if (key.alg === 'EdDSA') signature = sign(null, data, key.privateKey);
+  else if (key.alg === 'ES256') signature = sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
   else if (key.alg === 'PS256') {
     signature = sign('sha256', data, {
       key: key.privateKey,
