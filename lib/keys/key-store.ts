@@ -127,8 +127,10 @@ export class KeyStore implements KeySet {
     this.retryAt = Date.now() + wait;
     // Keys already served keep being refreshed in the background until they are back or the grace is over.
     if (this.keys) this.schedule(wait);
-    const kept = this.keys ? '; the previous keys stay in use within the grace period' : '';
-    this.logger.warn(`keys of "${this.name}" could not be fetched: ${reason(error)}${kept}; next try in ${wait} ms`);
+    const then = this.keys
+      ? `the previous keys stay in use within the grace period; next try in ${wait} ms`
+      : `requests get 401 until keys arrive; the first request after ${wait} ms tries again`;
+    this.logger.warn(`keys of "${this.name}" could not be fetched: ${reason(error)}; ${then}`);
   }
 
   private schedule(delayMs: number): void {
@@ -155,5 +157,7 @@ function sameKey(a: KeyRecord, b: KeyRecord): boolean {
 
 function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String((error as { errorMsg?: unknown })?.errorMsg ?? error);
-  return message.slice(0, 200);
+  // fetch() says only "fetch failed"; the network code (ENOTFOUND, ECONNREFUSED, ...) is on its cause.
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return (typeof code === 'string' ? `${message} (${code})` : message).slice(0, 200);
 }

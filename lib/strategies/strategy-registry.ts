@@ -37,12 +37,26 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
       this.logger.log(`"${name}": issuer ${issuer}, keys ${describeKeys(keys)}, audiences ${audience}`);
     }
     if (this.eager) await this.loadAll();
+    else this.prefetchAll();
     for (const [name, strategy] of this.strategies) registerPassportName(this, name, strategy);
   }
 
   /**
+   * Without `keyCache.eager` every key set is fetched at start-up in the background, as ESPv2's asynchronous fetcher
+   * does, but the app does not wait: a key server that cannot be reached costs a warning (the key store logs it), and
+   * requests get 401 until keys arrive.
+   */
+  private prefetchAll(): void {
+    for (const strategy of this.strategies.values()) {
+      strategy.keys.getKeys().catch(() => {
+        // Already logged by the key store; the next request or retry tries again.
+      });
+    }
+  }
+
+  /**
    * `keyCache.eager`: every key set is fetched before the app starts, and a definition whose keys cannot be had
-   * stops it. Without it an unreachable key server only logs a warning and requests get 401 until keys arrive.
+   * stops it.
    */
   private async loadAll(): Promise<void> {
     const failed: string[] = [];

@@ -69,9 +69,13 @@ describe.concurrent('a key server that stalls or trickles after its headers', ()
       await stalling.stop();
     });
 
-    /** A fresh app whose definition reads its keys from a stalling path of its own; returns the route and that path. */
-    async function boot(): Promise<{ route: string; path: string }> {
+    /**
+     * A fresh app whose definition reads its keys from a stalling (or, with `trickle`, trickling) path of its own; the
+     * app fetches at start-up, so the path's behaviour is set before it boots. Returns the route and that path.
+     */
+    async function boot(trickle = false): Promise<{ route: string; path: string }> {
       const path = `/stall-${next++}`;
+      if (trickle) stalling.trickling.add(path);
       const { app, url } = await bootApp(
         adapter,
         { stall: { issuer: ISSUER, jwksUri: `${stalling.url}${path}`, audiences: AUDIENCE } },
@@ -87,8 +91,7 @@ describe.concurrent('a key server that stalls or trickles after its headers', ()
     });
 
     it('answers "Jwks remote fetch is failed" within about fetchTimeoutMs when the body trickles in', async () => {
-      const { route, path } = await boot();
-      stalling.trickling.add(path);
+      const { route } = await boot(true);
       expectFailure(await callWithin(route, token('trickle'), 1000), route, KEYS_UNAVAILABLE);
     });
 

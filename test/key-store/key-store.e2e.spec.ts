@@ -5,11 +5,11 @@
  * refresh, and the counters service.
  */
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type INestApplication, Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EndpointsAuthCounters, type EndpointsAuthOptions } from '../../lib/index.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
-import { KeyServer } from '../support/key-server.js';
+import { KeyServer, type Route } from '../support/key-server.js';
 import { claims, makeKey, signJwt, type TestKey } from '../support/keys.js';
 import { type Failure, bootApp, callWithin, expectClaims, expectFailure, sleep } from '../verification/verification-kit.js';
 
@@ -42,10 +42,13 @@ describe.concurrent('the key store', () => {
       await keyServer.stop();
     });
 
-    /** A fresh app with one definition `store`, reading keys from a path of its own that serves `key`. */
-    async function boot(keyCache: EndpointsAuthOptions['keyCache'] = {}) {
+    /**
+     * A fresh app with one definition `store`, reading keys from a path of its own that serves `key`, or `first`:
+     * the app fetches at start-up, so what the key server answers first is set before it boots.
+     */
+    async function boot(keyCache: EndpointsAuthOptions['keyCache'] = {}, first: Route = { body: { keys: [key.jwk] } }) {
       const path = `/keys-${next++}`;
-      keyServer.jwks(path, [key.jwk]);
+      keyServer.set(path, first);
       const { app, url } = await bootApp(
         adapter,
         { store: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } },
@@ -140,9 +143,37 @@ describe.concurrent('the key store', () => {
       await expect(start).rejects.toThrow('nestjs-endpoints-auth: keyCache.eager: the keys of "store"');
     });
 
+    it('without keyCache.eager, fetches the keys at start-up in the background: the first request waits for no fetch', async () => {
+      const { path, route, counts } = await boot();
+      await until(() => keyServer.count(path) === 1, 2000);
+      await sleep(50); // the answer is on its way back
+      expect((await get(route)).status).toBe(200);
+      expect(counts()).toMatchObject({ fetches: 1, failures: 0 });
+    });
+
+    it('without keyCache.eager, starts while the key server is down with one warning that names the definition', async () => {
+      const warnings: string[] = [];
+      const spy = vi.spyOn(Logger.prototype, 'warn').mockImplementation(function (this: Logger, message: unknown) {
+        if ((this as unknown as { context?: string }).context === 'EndpointsAuthKeys') warnings.push(String(message));
+      });
+      try {
+        const path = `/down-${next++}`;
+        keyServer.set(path, { status: 503, body: 'down' });
+        const { app, url } = await bootApp(adapter, { down: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } });
+        apps.push(app);
+        await until(() => warnings.some((line) => line.startsWith('keys of "down"')), 2000);
+        expect(warnings.filter((line) => line.startsWith('keys of "down"'))).toEqual([
+          'keys of "down" could not be fetched: HTTP 503; requests get 401 until keys arrive; the first request after 1000 ms tries again',
+        ]);
+        expect((await get(`${url}/down`)).body.errorCode).toBe('KEYS_UNAVAILABLE');
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('without keyCache.eager, starts while the key server is down, and verifies once it answers', async () => {
-      const { path, route } = await boot();
-      keyServer.set(path, { status: 503, body: 'down' });
+      const { path, route, counts } = await boot({}, { status: 503, body: 'down' });
+      await until(() => counts().failures === 1, 2000);
       expect((await get(route)).body.errorCode).toBe('KEYS_UNAVAILABLE');
       keyServer.jwks(path, [key.jwk]);
       await sleep(1100);
@@ -168,9 +199,9 @@ describe.concurrent('the key store', () => {
     });
 
     it('fetches the keys once for 100 concurrent requests on a cold app (single-flight)', async () => {
-      const { route, path } = await boot();
-      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 150 });
-      expect(keyServer.count(path)).toBe(0);
+      // The start-up fetch takes 500 ms: the 100 requests arrive while the store has no keys yet.
+      const { route, path, counts } = await boot({}, { body: { keys: [key.jwk] }, delayMs: 500 });
+      expect(counts().fetches).toBe(1);
       const sent = Array.from({ length: 100 }, () => token());
       const responses = await Promise.all(sent.map((one) => get(route, one)));
       expect(responses.map((response) => response.status)).toEqual(Array(100).fill(200));
@@ -179,14 +210,12 @@ describe.concurrent('the key store', () => {
 
     it('does not fetch again within the TTL', async () => {
       const { route, path } = await boot();
-      keyServer.jwks(path, [key.jwk]);
       for (let i = 0; i < 5; i++) expect((await get(route, token())).status).toBe(200);
       expect(keyServer.count(path)).toBe(1);
     });
 
     it('waits about a second after a failed fetch, then verifies again once the key server recovers', async () => {
-      const { route, path } = await boot();
-      keyServer.set(path, { status: 500, body: { error: 'down' } });
+      const { route, path } = await boot({}, { status: 500, body: { error: 'down' } });
       expectFailure(await get(route), route, KEYS_UNAVAILABLE);
       expect(keyServer.count(path)).toBe(1);
       // Within the wait the answer is the same, without another fetch.
@@ -201,7 +230,6 @@ describe.concurrent('the key store', () => {
 
     it('fetches again after the TTL, and keeps the old keys while that refresh fails', async () => {
       const { route, path } = await boot({ ttlSeconds: 1 });
-      keyServer.jwks(path, [key.jwk]);
       expect((await get(route)).status).toBe(200);
       expect(keyServer.count(path)).toBe(1);
       await sleep(1100);
@@ -213,7 +241,6 @@ describe.concurrent('the key store', () => {
 
     it('keeps the old keys when a refresh brings a set with no usable key', async () => {
       const { route, path } = await boot({ ttlSeconds: 1 });
-      keyServer.jwks(path, [key.jwk]);
       expect((await get(route)).status).toBe(200);
       await sleep(1100);
       keyServer.jwks(path, [{ kty: 'bogus', kid: 'x' }]);
@@ -223,8 +250,7 @@ describe.concurrent('the key store', () => {
     });
 
     it('skips a JWK whose kid is not a string instead of letting it match every kid (a set of none is a failed fetch)', async () => {
-      const { route, path } = await boot();
-      keyServer.jwks(path, [{ ...key.jwk, kid: 123 }]);
+      const { route } = await boot({}, { body: { keys: [{ ...key.jwk, kid: 123 }] } });
       expect((await get(route)).status).toBe(401);
       expect((await get(route)).body.errorCode).toBe('KEYS_UNAVAILABLE');
     });
@@ -233,15 +259,13 @@ describe.concurrent('the key store', () => {
       const { generateKeyPairSync } = await import('node:crypto');
       const odd = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 17 });
       const oddKey = { kid: 'odd-1', alg: 'RS256' as const, privateKey: odd.privateKey, jwk: { ...odd.publicKey.export({ format: 'jwk' }), kid: 'odd-1' } };
-      const { route, path } = await boot();
-      keyServer.jwks(path, [oddKey.jwk]);
+      const { route } = await boot({}, { body: { keys: [oddKey.jwk] } });
       const answer = await get(route, signJwt(oddKey, claims(ISSUER, AUDIENCE)));
       expect({ status: answer.status, code: answer.body.errorCode }).toEqual({ status: 401, code: 'KEYS_UNAVAILABLE' });
     });
 
     it('answers "Jwks remote fetch is failed" when the key server does not answer within fetchTimeoutMs', async () => {
-      const { route, path } = await boot({ fetchTimeoutMs: 200 });
-      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 1500 });
+      const { route } = await boot({ fetchTimeoutMs: 200 }, { body: { keys: [key.jwk] }, delayMs: 1500 });
       const started = Date.now();
       expectFailure(await callWithin(route, token(), 1400), route, KEYS_UNAVAILABLE);
       expect(Date.now() - started).toBeLessThan(1000);

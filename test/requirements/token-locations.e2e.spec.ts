@@ -3,8 +3,8 @@
  * the defaults, every extracted token having to verify, and routing by `iss` to the one matching definition (whose
  * key server alone is contacted).
  */
-import { Controller, Get } from '@nestjs/common';
-import { describe, expect, it } from 'vitest';
+import { Controller, Get, type Type } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
 import { Secured, UserInfo } from '../../lib/index.js';
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
@@ -203,7 +203,7 @@ describe.each(ADAPTERS)('token locations on %s', (adapter: AdapterName) => {
   });
 });
 
-describe.each(ADAPTERS)('routing by iss on %s: only the named issuer\'s key server is contacted', (adapter: AdapterName) => {
+describe.each(ADAPTERS)('routing by iss on %s: a request never contacts another issuer\'s key server', (adapter: AdapterName) => {
   let issuers: Issuers;
   let tokens: ReturnType<typeof tokensOf>;
   const apps = new Apps();
@@ -214,31 +214,32 @@ describe.each(ADAPTERS)('routing by iss on %s: only the named issuer\'s key serv
   });
 
   const hits = () => ({ alpha: issuers.server.count('/alpha/jwks'), beta: issuers.server.count('/beta/jwks') });
+  // Every key set is fetched once in the background at start-up (as ESPv2 does); requests are counted after that.
+  const bootCounted = async (controller: Type) => {
+    const start = hits();
+    const { url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [controller]));
+    await vi.waitFor(() => expect(hits()).toEqual({ alpha: start.alpha + 1, beta: start.beta + 1 }));
+    return { url, before: hits() };
+  };
 
-  it('a beta token on an alpha-only route is "Jwt issuer is not configured" and fetches no key set', async () => {
-    const { url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [AlphaController]));
-    const before = hits();
+  it('a beta token on an alpha-only route is "Jwt issuer is not configured" and causes no key fetch', async () => {
+    const { url, before } = await bootCounted(AlphaController);
     expectUnknownIssuer(await call(`${url}/alpha`, { headers: bearer(tokens.beta()) }));
     expect(hits()).toEqual(before);
 
-    // The alpha route does fetch alpha's keys for an alpha token, and still never beta's.
+    // An alpha token is verified with the keys fetched at start-up: no fetch at all.
     const ok = await call(`${url}/alpha`, { headers: bearer(tokens.alpha()) });
     expect(ok.status).toBe(200);
-    const after = hits();
-    expect(after.beta).toBe(before.beta);
-    expect(after.alpha).toBeGreaterThanOrEqual(1);
+    expect(hits()).toEqual(before);
 
     expectUnknownIssuer(await call(`${url}/alpha`, { headers: bearer(tokens.beta()) }));
     expect(hits().beta).toBe(before.beta);
   });
 
-  it('a beta token on an [alpha, beta] route is verified by beta alone: alpha\'s key server is never contacted', async () => {
-    const { url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [EitherController]));
-    const before = hits();
+  it('a beta token on an [alpha, beta] route is verified by beta alone: no fetch beyond the start-up ones', async () => {
+    const { url, before } = await bootCounted(EitherController);
     const answer = await call(`${url}/either`, { headers: bearer(tokens.beta()) });
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { iss: issuers.beta.issuer } });
-    const after = hits();
-    expect(after.alpha).toBe(before.alpha);
-    expect(after.beta).toBeGreaterThanOrEqual(1);
+    expect(hits()).toEqual(before);
   });
 });
