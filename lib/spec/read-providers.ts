@@ -3,6 +3,7 @@ import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.int
 import { discoveryUrl, serviceAccountCertsUrl } from '../keys/key-source-location.js';
 import { MIN_HMAC_KEY_BYTES, isUrl, isWeakSecret, symmetricKeyFromSpec } from '../keys/symmetric-key.js';
 import { sanitizeAudience } from '../token/audience.util.js';
+import { canonicalIssuer } from '../token/issuer.util.js';
 import { describe, isObject } from './load-spec-document.js';
 import { readJwtLocations } from './read-jwt-locations.js';
 import { SpecError } from './spec-error.js';
@@ -40,11 +41,12 @@ export function readProviders(document: Record<string, unknown>, context: Provid
       result.nonJwt.add(name);
       continue;
     }
-    const other = byIssuer.get(provider.issuer);
+    // Both spellings of Google's ID-token issuer name one issuer: two definitions would claim the same tokens.
+    const other = byIssuer.get(canonicalIssuer(provider.issuer));
     if (other) {
       throw new SpecError(source, `security definitions "${other}" and "${name}" have the same issuer "${provider.issuer}"`);
     }
-    byIssuer.set(provider.issuer, name);
+    byIssuer.set(canonicalIssuer(provider.issuer), name);
     result.providers.set(name, provider);
   }
   if (result.providers.size === 0) {

@@ -11,6 +11,7 @@ import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 import { checkClaims } from '../token/check-claims.js';
+import { issuerMatches } from '../token/issuer.util.js';
 import { deepFreeze } from '../token/deep-freeze.util.js';
 import { ValidatedTokenCache } from '../token/validated-token-cache.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
@@ -88,7 +89,7 @@ export class RequestAuthenticator {
       }
       if (jwt instanceof AuthError) return jwt;
       // Routing by the unverified `iss`: another definition's token is never handed to this strategy.
-      if (jwt.payload.iss !== strategy.provider.issuer) return new AuthError('UNKNOWN_ISSUER');
+      if (!issuerMatches(jwt.payload.iss, strategy.provider.issuer)) return new AuthError('UNKNOWN_ISSUER');
       const slot: TokenSlot = { jwt };
       const outcome = await this.runStrategy(request, strategy, slot);
       if (outcome instanceof AuthError) return outcome;

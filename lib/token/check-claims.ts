@@ -1,6 +1,7 @@
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import { checkAudience, checkTime } from './claim-rules.js';
+import { issuerMatches, requiresIssuedAt } from './issuer.util.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 
 /**
@@ -8,7 +9,7 @@ import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
  * then time, then audience; so an expired token with a bad signature is "expired", not "bad signature".
  */
 export function checkClaims(payload: JwtClaims, provider: EndpointsProvider, skewSeconds: number, nowSeconds: number): void {
-  if (payload.iss !== provider.issuer) throw new AuthError('UNKNOWN_ISSUER');
-  checkTime(payload, nowSeconds, skewSeconds);
+  if (!issuerMatches(payload.iss, provider.issuer)) throw new AuthError('UNKNOWN_ISSUER');
+  checkTime(payload, nowSeconds, skewSeconds, requiresIssuedAt(provider.issuer));
   checkAudience(payload, provider.audiences);
 }

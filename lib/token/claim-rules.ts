@@ -3,13 +3,19 @@ import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 import { sanitizeAudience } from './audience.util.js';
 
 /**
- * ESPv2's time rule (jwt_verify_lib `verifyTimeConstraint`): `nbf` then `exp`, each with the skew; stricter than
- * ESPv2 in one way, `exp` is required (ESPv2 lets a token without it, or with `exp: 0`, live forever).
+ * ESPv2's time rule (jwt_verify_lib `verifyTimeConstraint`): `nbf` then `exp`, each with the skew. Stricter than
+ * ESPv2: `exp` is required (ESPv2 lets a token without it, or with `exp: 0`, live forever); an `iat` beyond the skew
+ * in the future is "not yet valid" (ESPv2 only type-checks it); and `requireIat` refuses a token without `iat`.
  */
-export function checkTime(payload: JwtClaims, nowSeconds: number, skewSeconds: number): void {
+export function checkTime(payload: JwtClaims, nowSeconds: number, skewSeconds: number, requireIat = false): void {
   if (payload.nbf !== undefined && nowSeconds + skewSeconds < Math.trunc(payload.nbf)) {
     throw new AuthError('TOKEN_NOT_YET_VALID');
   }
+  // A token issued in the future comes from a wrong clock or a forger; either way it is not valid yet.
+  if (payload.iat !== undefined && nowSeconds + skewSeconds < Math.trunc(payload.iat)) {
+    throw new AuthError('TOKEN_NOT_YET_VALID');
+  }
+  if (requireIat && payload.iat === undefined) throw invalidToken('Jwt payload [iat] field is required');
   if (payload.exp === undefined || payload.exp === 0) throw invalidToken('Jwt payload [exp] field is required');
   if (nowSeconds > Math.trunc(payload.exp) + skewSeconds) throw new AuthError('TOKEN_EXPIRED');
 }

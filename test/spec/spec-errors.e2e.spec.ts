@@ -210,6 +210,17 @@ describe('security definitions ESP would refuse fail start-up', () => {
     );
   });
 
+  it('treats both spellings of Google’s ID-token issuer as one issuer', async () => {
+    const spec = withDefinition('bare', oauth2({ 'x-google-issuer': 'accounts.google.com', 'x-google-jwks_uri': JWKS }));
+    const google = withDefinition('google', oauth2({ 'x-google-issuer': 'https://accounts.google.com', 'x-google-jwks_uri': JWKS }));
+    spec['securityDefinitions'] = { ...(google['securityDefinitions'] as Doc), ...(spec['securityDefinitions'] as Doc) };
+    expectSpecError(
+      await failureOf({ spec }),
+      'spec object',
+      'security definitions "google" and "bare" have the same issuer "accounts.google.com"',
+    );
+  });
+
   it('names the unknown definition in the top-level security and lists the defined ones', async () => {
     const spec = openApi2({ security: [{ alpha: [] }, { ghost: [] }] });
     expectSpecError(

@@ -6,6 +6,7 @@ import type { JwtClaims } from '../../lib/interfaces/jwt-claims.interface.js';
 import { sanitizeAudience } from '../../lib/token/audience.util.js';
 import { checkClaims } from '../../lib/token/check-claims.js';
 import { checkAudience, checkTime } from '../../lib/token/claim-rules.js';
+import { issuerMatches, requiresIssuedAt } from '../../lib/token/issuer.util.js';
 import type { ParsedJwt } from '../../lib/token/parsed-jwt.interface.js';
 
 const NOW = 1_700_000_000;
@@ -53,8 +54,45 @@ describe('checkTime', () => {
     expect(outcome(() => checkTime({ iss: ISS, nbf: NOW + 600 } as JwtClaims, NOW, 60))).toBe('TOKEN_NOT_YET_VALID');
   });
 
-  it('does not look at iat, even far in the future', () => {
-    expect(outcome(() => checkTime(payload({ iat: NOW + 86_400 }), NOW, 60))).toBe('ok');
+  it.each([60, 0, 300])('with %i s of skew accepts iat = now + skew and refuses iat one second later (stricter than ESPv2)', (skew) => {
+    expect(outcome(() => checkTime(payload({ iat: NOW + skew }), NOW, skew))).toBe('ok');
+    expect(outcome(() => checkTime(payload({ iat: NOW + skew + 1 }), NOW, skew))).toBe('TOKEN_NOT_YET_VALID');
+    expect(outcome(() => checkTime(payload({ iat: NOW - 86_400 }), NOW, skew))).toBe('ok');
+  });
+
+  it('requires iat only when asked (Google, Firebase and service-account issuers)', () => {
+    expect(outcome(() => checkTime(payload({}), NOW, 60))).toBe('ok');
+    expect(outcome(() => checkTime(payload({}), NOW, 60, true))).toBe('INVALID_TOKEN: Jwt payload [iat] field is required');
+    expect(outcome(() => checkTime(payload({ iat: NOW }), NOW, 60, true))).toBe('ok');
+  });
+});
+
+describe('issuers', () => {
+  it.each([
+    ['https://accounts.google.com', 'accounts.google.com', true],
+    ['accounts.google.com', 'https://accounts.google.com', true],
+    ['https://accounts.google.com', 'https://accounts.google.com/', false],
+    ['https://alpha.example.com', 'alpha.example.com', false],
+    ['https://alpha.example.com', 'https://alpha.example.com/', false],
+    ['https://securetoken.google.com/p', 'securetoken.google.com/p', false],
+  ])('a definition of %s takes a token of %s: %s', (issuer, iss, expected) => {
+    expect(issuerMatches(iss, issuer)).toBe(expected);
+  });
+
+  it('refuses a non-string iss without throwing', () => {
+    expect(issuerMatches(undefined, 'https://accounts.google.com')).toBe(false);
+    expect(issuerMatches(['accounts.google.com'], 'https://accounts.google.com')).toBe(false);
+  });
+
+  it.each([
+    ['https://accounts.google.com', true],
+    ['accounts.google.com', true],
+    ['https://securetoken.google.com/my-project', true],
+    ['caller@my-project.iam.gserviceaccount.com', true],
+    ['https://alpha.example.com', false],
+    ['https://my-tenant.auth0.com/', false],
+  ])('%s requires iat: %s', (issuer, expected) => {
+    expect(requiresIssuedAt(issuer)).toBe(expected);
   });
 });
 
@@ -112,5 +150,6 @@ describe('checkClaims order (issuer, time, audience)', () => {
     expect(check({ nbf: NOW + 600, aud: 'b' })).toBe('TOKEN_NOT_YET_VALID');
     expect(check({ aud: 'b' })).toBe('AUDIENCE_NOT_ALLOWED');
     expect(check({ iss: undefined })).toBe('UNKNOWN_ISSUER');
+    expect(check({ iat: NOW + 600, aud: 'b' })).toBe('TOKEN_NOT_YET_VALID');
   });
 });
