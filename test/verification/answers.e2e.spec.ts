@@ -2,7 +2,6 @@
  * ESP's answers (esp-rules.md R24–R41) over a real socket on Express and Fastify: every error code with its status,
  * message, errorCode and WWW-Authenticate challenge, with real keys served from a key server on 127.0.0.1.
  */
-import { type JsonWebKey, createPublicKey } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
@@ -13,14 +12,16 @@ import {
   type Failure,
   SERVICE,
   bootApp,
+  derSignature,
   expectClaims,
   expectFailure,
   expectNoEcho,
   flipBit,
   freePort,
   hmacJwt,
+  publicPem,
   segment,
-  withSignature,
+  standardAlphabetSignature,
 } from './verification-kit.js';
 import { makeCertificates } from '../keys/certificates.js';
 
@@ -80,30 +81,6 @@ const beta = (overrides: Record<string, unknown> = {}) => signJwt(betaKey, claim
 const keysToken = (key: Parameters<typeof signJwt>[0], header: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}) =>
   signJwt(key, claims(KEYS, 'keys-audience', overrides), header);
 
-/** An alpha token with its signature in the standard base64 alphabet (`+`, `/`), re-signed until it has one of them. */
-function standardAlphabetSignature(): string {
-  for (let attempt = 0; ; attempt++) {
-    const token = alpha({ jti: `std-${attempt}` });
-    const [header, payload, signature] = token.split('.');
-    if (/[-_]/.test(signature)) return `${header}.${payload}.${signature.replace(/-/g, '+').replace(/_/g, '/')}`;
-  }
-}
-
-/** An ES256 token whose signature is DER (ASN.1) instead of JOSE's raw r||s. */
-function derSignedEs256(): string {
-  const token = beta();
-  return withSignature(token, (raw) => {
-    const integer = (bytes: Buffer) => {
-      let value = bytes;
-      while (value.length > 1 && value[0] === 0 && value[1] < 0x80) value = value.subarray(1);
-      if (value[0] >= 0x80) value = Buffer.concat([Buffer.from([0]), value]);
-      return Buffer.concat([Buffer.from([0x02, value.length]), value]);
-    };
-    const body = Buffer.concat([integer(raw.subarray(0, 32)), integer(raw.subarray(32))]);
-    return Buffer.concat([Buffer.from([0x30, body.length]), body]);
-  });
-}
-
 /** The malformed and forged tokens of INVALID_TOKEN / KEY_NOT_FOUND, each with the answer it must get. */
 const REFUSED: [string, () => string, Failure, string?][] = [
   ['two segments', () => alpha().split('.').slice(0, 2).join('.'), invalid(MESSAGES.sections)],
@@ -153,10 +130,10 @@ const REFUSED: [string, () => string, Failure, string?][] = [
   ['an aud list with a number', () => alpha({ aud: ['alpha-audience', 42] }), invalid('Jwt payload [aud] field is not a string or string list')],
   ['a numeric iss', () => alpha({ iss: 42 }), invalid('Jwt payload [iss] field is not a string')],
   ['a signature with = padding', () => `${alpha()}==`, invalid('Jwt signature is an invalid Base64url encoded')],
-  ['a signature in the standard alphabet (+ and /)', standardAlphabetSignature, invalid('Jwt signature is an invalid Base64url encoded')],
+  ['a signature in the standard alphabet (+ and /)', () => standardAlphabetSignature((attempt) => alpha({ jti: `std-${attempt}` })), invalid('Jwt signature is an invalid Base64url encoded')],
   ['a bit flipped in the signature', () => flipBit(alpha()), invalid(MESSAGES.verification)],
   ['a signature of another key with the same kid', () => signJwt({ ...twinA, kid: 'alpha-1' }, claims(ALPHA, 'alpha-audience')), invalid(MESSAGES.verification)],
-  ['an ES256 signature in DER form', derSignedEs256, invalid(MESSAGES.verification), 'beta'],
+  ['an ES256 signature in DER form', () => derSignature(beta()), invalid(MESSAGES.verification), 'beta'],
   ['no exp (stricter than ESPv2)', () => alpha({ exp: undefined }), invalid('Jwt payload [exp] field is required')],
   ['exp 0 (stricter than ESPv2)', () => alpha({ exp: 0 }), invalid('Jwt payload [exp] field is required')],
   ['a token over maxTokenBytes (8192 by default)', () => alpha({ padding: 'x'.repeat(9000) }), invalid('Jwt is larger than 8192 bytes')],
@@ -502,7 +479,3 @@ describe.each(ADAPTERS)('ESP answers on %s', (adapter: AdapterName) => {
   });
 });
 
-/** The PEM (SPKI) of a public JWK, as an attacker would download it. */
-function publicPem(jwk: Record<string, unknown>): string {
-  return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ format: 'pem', type: 'spki' }) as string;
-}

@@ -1,5 +1,5 @@
 /** Helpers for the verification e2e tests: specs built from definitions, apps with one route per definition, forged tokens. */
-import { createHmac } from 'node:crypto';
+import { type JsonWebKey, createHmac, createPublicKey } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Controller, Get, type INestApplication, Module, Req, type Type } from '@nestjs/common';
 import { expect } from 'vitest';
@@ -142,6 +142,36 @@ export function hmacJwt(secret: string | Buffer, payload: Record<string, unknown
 export function withSignature(token: string, change: (signature: Buffer) => Buffer): string {
   const [header, payload, signature] = token.split('.');
   return `${header}.${payload}.${change(Buffer.from(signature, 'base64url')).toString('base64url')}`;
+}
+
+/** An ES256 `token` with its signature re-encoded as DER (ASN.1), as OpenSSL makes it, instead of JOSE's raw r||s. */
+export function derSignature(token: string): string {
+  return withSignature(token, (raw) => {
+    const integer = (bytes: Buffer) => {
+      let value = bytes;
+      while (value.length > 1 && value[0] === 0 && value[1] < 0x80) value = value.subarray(1);
+      if (value[0] >= 0x80) value = Buffer.concat([Buffer.from([0]), value]);
+      return Buffer.concat([Buffer.from([0x02, value.length]), value]);
+    };
+    const body = Buffer.concat([integer(raw.subarray(0, 32)), integer(raw.subarray(32))]);
+    return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+  });
+}
+
+/**
+ * A token from `make(attempt)` with its signature in the standard base64 alphabet (`+`, `/`): `make` is called
+ * with a new attempt number (to put in a claim) until the signature has a `-` or `_` to translate.
+ */
+export function standardAlphabetSignature(make: (attempt: number) => string): string {
+  for (let attempt = 0; ; attempt++) {
+    const [header, payload, signature] = make(attempt).split('.');
+    if (/[-_]/.test(signature)) return `${header}.${payload}.${signature.replace(/-/g, '+').replace(/_/g, '/')}`;
+  }
+}
+
+/** The PEM (SPKI) of a public JWK, as an attacker would download it. */
+export function publicPem(jwk: Record<string, unknown>): string {
+  return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ format: 'pem', type: 'spki' }) as string;
 }
 
 /** `token` with one bit of its signature flipped. */
