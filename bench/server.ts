@@ -1,0 +1,146 @@
+// The app under load: Nest 12 + Express, one `GET /hello` answering a small JSON, guarded as the mode says
+// (argv[2], see modes.ts). Forked by run.ts with an IPC channel: it reports its port when listening, and answers
+// { type: 'stats' } with its own CPU time, memory and the library's counters. Never logs a request or a token.
+import 'reflect-metadata';
+import { type CanActivate, Controller, Get, Injectable, Module, type Type } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
+import { passportJwtSecret } from 'jwks-rsa';
+import type { AddressInfo } from 'node:net';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { EndpointsAuthCounters, EndpointsAuthModule } from '../lib/index.js';
+import { type ModeSpec, modeNamed } from './modes.js';
+import { AUDIENCE, ISSUER, SERVICE_HOST } from './tokens.js';
+
+/** Messages from this process to run.ts. */
+export type ServerMessage =
+  | { type: 'ready'; port: number; pid: number }
+  | {
+      type: 'stats';
+      /** `process.cpuUsage()`, µs (all threads of the process). */
+      cpuUserUs: number;
+      cpuSystemUs: number;
+      rss: number;
+      tokens?: { hits: number; misses: number };
+      keys?: { fetches: number; failures: number; unknownKidRefetches: number };
+    };
+
+const mode = modeNamed(process.argv[2] ?? 'none');
+const jwksUri = process.env['BENCH_JWKS_URI'] ?? '';
+if (mode.guard === 'canonical' || mode.guard === 'library') {
+  if (!jwksUri.startsWith('http://127.0.0.1:')) throw new Error('BENCH_JWKS_URI must name the key server on 127.0.0.1');
+}
+
+@Controller()
+class HelloController {
+  @Get('hello')
+  hello() {
+    return { hello: 'world', ok: true };
+  }
+}
+
+@Injectable()
+class NoopGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+// ---- canonical: the Nest docs' JWT recipe with the keys from a JWKS through jwks-rsa, as written there --------------
+
+@Injectable()
+class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor() {
+    super({
+      secretOrKeyProvider: passportJwtSecret({ cache: true, rateLimit: true, jwksRequestsPerMinute: 5, jwksUri }),
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      audience: AUDIENCE,
+      issuer: ISSUER,
+      algorithms: ['RS256'],
+    });
+  }
+
+  validate(payload: unknown): unknown {
+    return payload;
+  }
+}
+
+@Injectable()
+class JwtAuthGuard extends AuthGuard('jwt') {}
+
+// ---- this library: the run's key server as the spec's x-google-jwks_uri -------------------------------------------
+
+/** An OpenAPI 2 document as a Cloud Endpoints service would write it, with one security definition. */
+function benchSpec(): object {
+  return {
+    swagger: '2.0',
+    info: { title: 'bench', version: '1.0.0' },
+    host: SERVICE_HOST,
+    schemes: ['https'],
+    securityDefinitions: {
+      bench: {
+        type: 'oauth2',
+        authorizationUrl: '',
+        flow: 'implicit',
+        'x-google-issuer': ISSUER,
+        'x-google-jwks_uri': jwksUri,
+        'x-google-audiences': AUDIENCE,
+      },
+    },
+    security: [{ bench: [] }],
+    paths: { '/hello': { get: { operationId: 'hello', responses: { '200': { description: 'ok' } } } } },
+  };
+}
+
+function appModule(spec: ModeSpec): Type<unknown> {
+  const imports: NonNullable<Parameters<typeof Module>[0]['imports']> = [];
+  const providers: NonNullable<Parameters<typeof Module>[0]['providers']> = [];
+  if (spec.guard === 'noop') providers.push({ provide: APP_GUARD, useClass: NoopGuard });
+  if (spec.guard === 'canonical') {
+    imports.push(PassportModule);
+    providers.push(JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard });
+  }
+  if (spec.guard === 'library') {
+    imports.push(EndpointsAuthModule.forRoot({ spec: benchSpec(), ...(spec.tokenCache ? {} : { tokenCache: false }) }));
+  }
+
+  @Module({ imports, controllers: [HelloController], providers })
+  class BenchAppModule {}
+  return BenchAppModule;
+}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(appModule(mode), { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const counters = mode.guard === 'library' ? app.get(EndpointsAuthCounters) : undefined;
+
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'stats') {
+      const cpu = process.cpuUsage();
+      send({
+        type: 'stats',
+        cpuUserUs: cpu.user,
+        cpuSystemUs: cpu.system,
+        rss: process.memoryUsage.rss(),
+        tokens: counters?.tokens(),
+        keys: counters?.keys('bench'),
+      });
+    }
+    // A clean exit, so `--cpu-prof` writes its profile.
+    if (message?.type === 'stop') void app.close().finally(() => process.exit(0));
+  });
+  send({ type: 'ready', port, pid: process.pid });
+}
+
+function send(message: ServerMessage): void {
+  process.send?.(message);
+}
+
+process.on('disconnect', () => process.exit(0));
+// A hard stop: a lost server never outlives a benchmark.
+setTimeout(() => process.exit(0), 15 * 60 * 1000).unref();
+main().catch((error: unknown) => {
+  console.error(`bench server (${mode.name}) failed:`, error instanceof Error ? error.message : error);
+  process.exit(1);
+});
