@@ -128,6 +128,16 @@ describe('parseJwt', () => {
       expect(refusal(`${b64('{"alg":"RS256","x":{"__proto__":{}}}')}.${payload}.${signature}`).message).toBe('Jwt header is an invalid JSON');
     });
 
+    it('refuses a __proto__ key spelled with \\u escapes, and still reads escapes that spell anything else', () => {
+      for (const key of ['\\u005f\\u005fproto__', '__pro\\u0074o__', '\\u005F_proto_\\u005F']) {
+        expect(refusal(`${b64('{"alg":"RS256"}')}.${b64(`{"iss":"x","${key}":{"admin":true}}`)}.${signature}`).message).toBe(
+          'Jwt payload is an invalid JSON',
+        );
+      }
+      const jwt = parseJwt(`${b64('{"alg":"RS256"}')}.${b64('{"iss":"\\u0078","n\\u0061me":"\\u00e9"}')}.${signature}`, 8192);
+      expect(jwt.payload).toEqual({ iss: 'x', name: 'é' });
+    });
+
     it('refuses a payload that is not UTF-8', () => {
       const bytes = Buffer.concat([Buffer.from('{"iss":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       expect(refusal(`${b64('{"alg":"RS256"}')}.${b64(bytes)}.${signature}`).message).toBe('Jwt payload is an invalid JSON');
