@@ -4,6 +4,8 @@ import type { KeyRecord } from './key-record.interface.js';
 export interface KeySet {
   /** The keys to verify with now; throws `KEYS_UNAVAILABLE` when there are none to use. */
   getKeys(): Promise<readonly KeyRecord[]>;
+  /** The keys when they can be used at once, without waiting for a fetch (the per-request fast path). */
+  current(): readonly KeyRecord[] | undefined;
   /** The keys after at most one refetch for a kid the set does not hold. */
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]>;
   /** Whether the keys may be used now (a validated token is served only while its keys are). */
@@ -28,6 +30,10 @@ export class StaticKeys implements KeySet {
 
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]> {
     return Promise.resolve(this.keys);
+  }
+
+  current(): readonly KeyRecord[] {
+    return this.keys;
   }
 
   usable(): boolean {

@@ -53,6 +53,11 @@ export class KeyStore implements KeySet {
     throw new AuthError('KEYS_UNAVAILABLE');
   }
 
+  /** The keys when they can be used now; `undefined` when a request would have to wait for a fetch or fail. */
+  current(): readonly KeyRecord[] | undefined {
+    return this.usable(Date.now()) ? this.keys : undefined;
+  }
+
   /**
    * The keys after at most one refetch for a kid the set does not have: a rotated-in key is found without waiting for
    * the TTL, while a flood of made-up kids costs one fetch per cooldown (counted from the last fetch of any kind).

@@ -39,44 +39,51 @@ export class EndpointsJwtStrategy extends passport.Strategy {
     this.name = provider.name;
   }
 
-  /** Passport's entry point: `success(claims)`, or `fail(AuthError)` with ESP's answer. */
-  override authenticate(incoming: object): void {
+  /**
+   * Passport's entry point: `success(claims)`, or `fail(AuthError)` with ESP's answer. With the keys at hand (the
+   * usual case) everything runs synchronously; only a fetch, or a refetch for an unknown kid, is waited for.
+   */
+  override authenticate(incoming: object, options?: Record<PropertyKey, unknown>): void {
     // Passport runs this on an object it derived from the strategy, with its actions added; the request may come
     // from Express or Fastify, hence the narrow view of it.
     const self = this as this & PassportActions;
-    const request = incoming as HttpRequestLike;
-    const slot = request[TOKEN_SLOT] as TokenSlot | undefined;
+    const slot = options?.[TOKEN_SLOT] as TokenSlot | undefined;
     let jwt: ParsedJwt;
     try {
-      jwt = slot?.jwt ?? parseJwt(soleToken(request, this.provider), this.settings.maxTokenBytes);
+      jwt = slot?.jwt ?? parseJwt(soleToken(incoming as HttpRequestLike, this.provider), this.settings.maxTokenBytes);
       checkClaims(jwt.payload, this.provider, this.settings.clockSkewSeconds, Math.floor(Date.now() / 1000));
     } catch (error) {
       return answer(self, error);
     }
-    this.verify(jwt).then(
-      (key) => {
-        if (slot) slot.key = key;
-        self.success(jwt.payload);
-      },
-      (error: unknown) => answer(self, error),
-    );
+    const settle = (outcome: KeyRecord | AuthError) => {
+      if (outcome instanceof AuthError) return self.fail(outcome);
+      if (slot) slot.key = outcome;
+      self.success(jwt.payload);
+    };
+    const keys = this.keys.current();
+    const outcome = keys && this.choose(jwt, keys, true);
+    if (outcome) return settle(outcome);
+    this.chooseAfterFetch(jwt).then(settle, (error: unknown) => answer(self, error));
   }
 
-  /** The key that verifies the token's signature, after at most one refetch for a kid the set does not hold. */
-  private async verify(jwt: ParsedJwt): Promise<KeyRecord> {
+  /**
+   * ESPv2's choice: the first candidate key whose signature verifies; `undefined` when the set lacks the token's kid
+   * and `mayRefetch` allows looking for a key rotated in since the last fetch.
+   */
+  private choose(jwt: ParsedJwt, keys: readonly KeyRecord[], mayRefetch: boolean): KeyRecord | AuthError | undefined {
     const { alg, kid } = jwt.header;
-    let keys = await this.keys.getKeys();
-    let candidates = selectKeys(keys, alg, kid);
-    // A kid the set does not hold may be a key rotated in since the last fetch.
-    if (candidates.length === 0 && kid !== undefined && !keys.some((key) => key.kid === kid)) {
-      keys = await this.keys.getKeysForUnknownKid();
-      candidates = selectKeys(keys, alg, kid);
+    const candidates = selectKeys(keys, alg, kid);
+    if (candidates.length === 0) {
+      if (mayRefetch && kid !== undefined && !keys.some((key) => key.kid === kid)) return undefined;
+      return new AuthError('KEY_NOT_FOUND');
     }
-    if (candidates.length === 0) throw new AuthError('KEY_NOT_FOUND');
-    // ESPv2 tries the remaining keys in order and the first that verifies wins.
-    const key = candidates.find((candidate) => verifySignature(jwt, candidate));
-    if (!key) throw invalidToken('Jwt verification fails');
-    return key;
+    return candidates.find((candidate) => verifySignature(jwt, candidate)) ?? invalidToken('Jwt verification fails');
+  }
+
+  /** The choice once the keys are fetched, after at most one refetch for a kid the set does not hold. */
+  private async chooseAfterFetch(jwt: ParsedJwt): Promise<KeyRecord | AuthError> {
+    const outcome = this.choose(jwt, await this.keys.getKeys(), true);
+    return outcome ?? this.choose(jwt, await this.keys.getKeysForUnknownKid(), false)!;
   }
 }
 

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import passport from 'passport';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError, authErrorOf, invalidToken } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
@@ -17,6 +16,7 @@ import { ValidatedTokenCache } from '../token/validated-token-cache.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { StrategyRegistry } from './strategy-registry.js';
+import { runStrategy } from './run-strategy.js';
 import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 type Parsed = ParsedJwt | AuthError;
@@ -75,7 +75,8 @@ export class RequestAuthenticator {
     parsed: Map<string, Parsed>,
   ): Promise<JwtClaims | AuthError> {
     let claims: JwtClaims | undefined;
-    for (const token of [...new Set(tokens)].reverse()) {
+    // One token is the usual case: no copies are made for it.
+    for (const token of tokens.length === 1 ? tokens : [...new Set(tokens)].reverse()) {
       const cached = this.fromCache(token, strategy);
       if (cached instanceof AuthError) return cached;
       if (cached) {
@@ -118,21 +119,10 @@ export class RequestAuthenticator {
     return failure ?? entry.claims;
   }
 
-  private runStrategy(request: HttpRequestLike, strategy: EndpointsJwtStrategy, slot: TokenSlot): Promise<JwtClaims | AuthError> {
-    return new Promise((resolve, reject) => {
-      request[TOKEN_SLOT] = slot;
-      try {
-        // Passport writes success/fail/error onto the strategy object it is given; a fresh object per attempt keeps
-        // concurrent requests from answering each other.
-        passport.authenticate(Object.create(strategy), { session: false }, (error: unknown, user: unknown, info: unknown) => {
-          if (error) reject(error);
-          else resolve(user ? (user as JwtClaims) : this.toAuthError(strategy.name, info));
-        })(request, {}, reject);
-      } finally {
-        // The strategy reads the slot synchronously when it starts; nothing else should see it.
-        delete request[TOKEN_SLOT];
-      }
-    });
+  private async runStrategy(request: HttpRequestLike, strategy: EndpointsJwtStrategy, slot: TokenSlot): Promise<JwtClaims | AuthError> {
+    const { user, info, error } = await runStrategy(strategy, request, { session: false, [TOKEN_SLOT]: slot });
+    if (error) throw error;
+    return user ? (user as JwtClaims) : this.toAuthError(strategy.name, info);
   }
 
   /** The strategy fails only with an `AuthError`; anything else from Passport is a refusal without a reason. */

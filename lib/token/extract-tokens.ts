@@ -9,12 +9,13 @@ import type { HttpRequestLike } from './http-request.interface.js';
  */
 export function extractTokens(request: HttpRequestLike, locations: readonly JwtLocation[]): string[] {
   const tokens: string[] = [];
-  let query: URLSearchParams | undefined;
+  let query: URLSearchParams | null | undefined;
   for (const location of locations) {
     if ('query' in location) {
-      query ??= queryOf(request);
-      const value = query.get(location.query);
-      if (value !== null) tokens.push(value);
+      // Most requests carry no query string: no URLSearchParams is built for them.
+      if (query === undefined) query = queryOf(request);
+      const value = query?.get(location.query);
+      if (value != null) tokens.push(value);
       continue;
     }
     for (const value of headerValues(request, location.header.toLowerCase())) {
@@ -25,8 +26,8 @@ export function extractTokens(request: HttpRequestLike, locations: readonly JwtL
   return tokens;
 }
 
-function queryOf(request: HttpRequestLike): URLSearchParams {
+function queryOf(request: HttpRequestLike): URLSearchParams | null {
   const url = request.originalUrl ?? request.url ?? '';
   const start = url.indexOf('?');
-  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
+  return start === -1 ? null : new URLSearchParams(url.slice(start + 1));
 }
