@@ -1,4 +1,5 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError } from '../errors/auth-error.js';
 import { toHttpException, wwwAuthenticate } from '../errors/to-http-exception.util.js';
 import { isCorsPreflight } from '../routes/cors-preflight.util.js';
@@ -8,6 +9,8 @@ import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
+import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-info-header.js';
 
 /**
  * Authenticates every route that requires a token (decorators, then the spec) and puts the claims on
@@ -19,10 +22,14 @@ export class EndpointsAuthGuard implements CanActivate {
   constructor(
     private readonly routes: RouteRequirements,
     private readonly authenticator: RequestAuthenticator,
+    /** The module's settings; optional so that subclasses written before it keep compiling (then ESPv2's header). */
+    @Optional() @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings?: ResolvedEndpointsAuthOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = this.getRequest(context);
+    // Before anything can pass: a client must never be able to hand the app a forged verified caller.
+    if (request) stripUserInfo(request);
     const requirement = this.routes.requirementFor(context, request);
     if (!requirement || requirement.providers.length === 0) return true;
     if (!request) {
@@ -31,8 +38,12 @@ export class EndpointsAuthGuard implements CanActivate {
     }
     if (isCorsPreflight(context, request)) return true;
     try {
-      const claims = await this.authenticator.authenticate(request, requirement);
-      if (claims) setClaims(request, claims);
+      const verified = await this.authenticator.verify(request, requirement);
+      if (verified) {
+        setClaims(request, verified.claims);
+        const format = this.settings ? this.settings.userInfoHeader : 'espv2';
+        if (format) setUserInfo(request, userInfoValue(format, verified.token, verified.claims));
+      }
       return true;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;

@@ -17,7 +17,18 @@ export interface EndpointsAuthOptions {
   keyCache?: KeyCacheOptions;
   /** The validated-token cache, or `false` to verify every request's signature [on]. */
   tokenCache?: false | TokenCacheOptions;
+  /**
+   * `X-Endpoint-API-UserInfo` set on the request after a successful verification: ESPv2's value (the token's payload
+   * segment), ESP v1's (padded base64url JSON), or `false` for none; a client-sent one is always removed ['espv2'].
+   */
+  userInfoHeader?: UserInfoHeaderFormat;
 }
+
+/**
+ * The format of the forwarded `X-Endpoint-API-UserInfo` header, or `false` for none.
+ * @publicApi
+ */
+export type UserInfoHeaderFormat = false | 'espv2' | 'esp';
 
 /**
  * How verified tokens are kept (ESP keeps each for min(its `exp`, 300 s)).
@@ -77,4 +88,6 @@ export interface ResolvedEndpointsAuthOptions {
   eager: boolean;
   /** The validated-token cache's bounds, or `false` when it is off. */
   tokenCache: false | { maxEntries: number; maxBytes: number; ttlMs: number };
+  /** The format of the forwarded `X-Endpoint-API-UserInfo`, or `false`. */
+  userInfoHeader: UserInfoHeaderFormat;
 }

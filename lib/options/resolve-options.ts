@@ -6,7 +6,7 @@ import type {
 import { SpecError } from '../spec/spec-error.js';
 
 const KNOWN_OPTIONS = new Set([
-  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'isGlobal', 'globalGuard',
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'isGlobal', 'globalGuard',
 ]);
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
@@ -30,6 +30,10 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
   if (disable !== undefined && typeof disable !== 'boolean') {
     throw new SpecError('options', '"disableServiceNameAudienceCheck" must be true or false');
   }
+  const userInfoHeader = options.userInfoHeader ?? 'espv2';
+  if (userInfoHeader !== false && userInfoHeader !== 'espv2' && userInfoHeader !== 'esp') {
+    throw new SpecError('options', '"userInfoHeader" must be false, "espv2" or "esp"');
+  }
   if (disable) logger.warn('the service-name audience check is disabled: definitions without x-google-audiences accept any audience');
   return {
     serviceName: options.serviceName,
@@ -50,6 +54,7 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
             maxBytes: number('tokenCache.maxBytes', tokenCache?.maxBytes, 8 * 1024 * 1024, 1024),
             ttlMs: number('tokenCache.ttlSeconds', tokenCache?.ttlSeconds, 300, 1) * 1000,
           },
+    userInfoHeader,
   };
 }
 

@@ -21,6 +21,14 @@ import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 type Parsed = ParsedJwt | AuthError;
 
+/** A token that passed every check, with its claims (ESP forwards both). */
+export interface VerifiedToken {
+  /** The compact token as the request carried it. */
+  token: string;
+  /** Its payload, deep-frozen. */
+  claims: JwtClaims;
+}
+
 /**
  * Checks a request against a requirement as Envoy's `requires_any` does: each alternative reads its own locations,
  * every token it finds must verify, and a token is verified only by the definition whose issuer it names.
@@ -44,6 +52,11 @@ export class RequestAuthenticator {
 
   /** The claims of the request's token, `undefined` when an optional requirement found none; throws `AuthError`. */
   async authenticate(request: HttpRequestLike, requirement: SecurityRequirement): Promise<JwtClaims | undefined> {
+    return (await this.verify(request, requirement))?.claims;
+  }
+
+  /** The token that passed and its claims, `undefined` when an optional requirement found none; throws `AuthError`. */
+  async verify(request: HttpRequestLike, requirement: SecurityRequirement): Promise<VerifiedToken | undefined> {
     const parsed = new Map<string, Parsed>();
     // Alternatives usually share their locations (ESP's defaults): each list is read once per request.
     const found = new Map<readonly JwtLocation[], string[]>();
@@ -73,14 +86,14 @@ export class RequestAuthenticator {
     strategy: EndpointsJwtStrategy,
     tokens: string[],
     parsed: Map<string, Parsed>,
-  ): Promise<JwtClaims | AuthError> {
-    let claims: JwtClaims | undefined;
+  ): Promise<VerifiedToken | AuthError> {
+    let verified: VerifiedToken | undefined;
     // One token is the usual case: no copies are made for it.
     for (const token of tokens.length === 1 ? tokens : [...new Set(tokens)].reverse()) {
       const cached = this.fromCache(token, strategy);
       if (cached instanceof AuthError) return cached;
       if (cached) {
-        claims = cached;
+        verified = { token, claims: cached };
         continue;
       }
       let jwt = parsed.get(token);
@@ -94,10 +107,11 @@ export class RequestAuthenticator {
       const slot: TokenSlot = { jwt };
       const outcome = await this.runStrategy(request, strategy, slot);
       if (outcome instanceof AuthError) return outcome;
-      claims = deepFreeze(outcome);
+      const claims = deepFreeze(outcome);
       if (this.cache && slot.key) this.cache.set(token, { claims, provider: strategy.name, key: slot.key }, Date.now());
+      verified = { token, claims };
     }
-    return claims as JwtClaims;
+    return verified!;
   }
 
   /**

@@ -6,8 +6,8 @@ import type { HttpRequestLike } from './http-request.interface.js';
  * header list is read (Express: `rawHeaders`; Fastify: `raw.rawHeaders`).
  */
 export function headerValues(request: HttpRequestLike, name: string): string[] {
-  const raw = (request['rawHeaders'] ?? (request['raw'] as { rawHeaders?: unknown } | undefined)?.rawHeaders) as unknown;
-  if (Array.isArray(raw)) {
+  const raw = rawHeadersOf(request);
+  if (raw) {
     const values: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       if (String(raw[i]).toLowerCase() === name) values.push(String(raw[i + 1]));
@@ -16,4 +16,10 @@ export function headerValues(request: HttpRequestLike, name: string): string[] {
   }
   const parsed = request.headers[name];
   return parsed === undefined ? [] : Array.isArray(parsed) ? parsed : [parsed];
+}
+
+/** The raw header list, names and values alternating (Express: `rawHeaders`; Fastify: `raw.rawHeaders`). */
+export function rawHeadersOf(request: HttpRequestLike): unknown[] | undefined {
+  const raw = (request['rawHeaders'] ?? (request['raw'] as { rawHeaders?: unknown } | undefined)?.rawHeaders) as unknown;
+  return Array.isArray(raw) ? raw : undefined;
 }

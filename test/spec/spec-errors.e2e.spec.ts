@@ -415,6 +415,8 @@ describe('options that cannot work fail start-up', () => {
     ['clockSkewSeconds: NaN', { clockSkewSeconds: Number.NaN }, '"clockSkewSeconds" must be a number from 0 to 3600'],
     ['clockSkewSeconds: "60" (a string)', { clockSkewSeconds: '60' }, '"clockSkewSeconds" must be a number from 0 to 3600'],
     ['maxTokenBytes: 0', { maxTokenBytes: 0 }, '"maxTokenBytes" must be a number >= 1'],
+    ['userInfoHeader: "ESPv2" (wrong case)', { userInfoHeader: 'ESPv2' }, '"userInfoHeader" must be false, "espv2" or "esp"'],
+    ['userInfoHeader: true', { userInfoHeader: true }, '"userInfoHeader" must be false, "espv2" or "esp"'],
     ['maxTokenBytes: Infinity', { maxTokenBytes: Number.POSITIVE_INFINITY }, '"maxTokenBytes" must be a number >= 1'],
     ['keyCache.ttlSeconds: 0', { keyCache: { ttlSeconds: 0 } }, '"keyCache.ttlSeconds" must be a number >= 1'],
     ['clockSkewSeconds: 1e9 (which would switch exp off)', { clockSkewSeconds: 1e9 }, '"clockSkewSeconds" must be a number from 0 to 3600'],
@@ -479,12 +481,12 @@ describe('spec files that are valid but unusual start', () => {
 describe('start-up warnings', () => {
   it('warns about, and ignores, an option this version does not support', async () => {
     const logger = new CapturingLogger();
-    const options = { spec: openApi2(), userInfoHeader: 'espv2', keyCache: { prefetch: true } };
+    const options = { spec: openApi2(), forwardPayload: true, keyCache: { prefetch: true } };
     const moduleRef = await Test.createTestingModule({ imports: [EndpointsAuthModule.forRoot(options as never)] })
       .setLogger(logger)
       .compile();
     await moduleRef.close();
-    expect(logger.messages('warn')).toContain('option "userInfoHeader" is not supported by this version and is ignored');
+    expect(logger.messages('warn')).toContain('option "forwardPayload" is not supported by this version and is ignored');
     expect(logger.messages('warn')).toContain('option "keyCache.prefetch" is not supported by this version and is ignored');
   });
 

@@ -1,0 +1,129 @@
+/**
+ * ESP's forwarded caller, `X-Endpoint-API-UserInfo` (esp-rules.md R42, R43), over real sockets on Express and Fastify:
+ * ESPv2's value (the token's payload segment as sent) by default, ESP v1's padded JSON by option, none with `false`;
+ * and a client-sent header is removed on every route the guard runs, whatever the option.
+ */
+import { Controller, Get, Req } from '@nestjs/common';
+import { describe, expect, it } from 'vitest';
+import { Public, Secured, type UserInfoHeaderFormat } from '../../lib/index.js';
+import { type Issuers, openApi2 } from '../fixtures/issuers.js';
+import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
+import { claims, signJwt } from '../support/keys.js';
+import { Apps, boot, withIssuers } from '../requirements/requirements-kit.js';
+
+const HEADER = 'x-endpoint-api-userinfo';
+
+interface Seen {
+  /** The header as `request.headers` gives it, or null. */
+  header: string | null;
+  /** How many times the raw header list still names it. */
+  raw: number;
+}
+
+/** What the handler sees of the header: parsed and raw (Express `rawHeaders`, Fastify `raw.rawHeaders`). */
+function seen(request: { headers: Record<string, unknown>; rawHeaders?: string[]; raw?: { rawHeaders?: string[] } }): Seen {
+  const raw = request.rawHeaders ?? request.raw?.rawHeaders ?? [];
+  const header = request.headers[HEADER];
+  return {
+    header: typeof header === 'string' ? header : header === undefined ? null : String(header),
+    raw: raw.filter((_, i) => i % 2 === 0 && raw[i].toLowerCase() === HEADER).length,
+  };
+}
+
+@Controller()
+class EchoController {
+  @Secured('alpha')
+  @Get('secured')
+  secured(@Req() request: Parameters<typeof seen>[0]): Seen {
+    return seen(request);
+  }
+
+  @Secured('alpha', { optional: true })
+  @Get('optional')
+  optional(@Req() request: Parameters<typeof seen>[0]): Seen {
+    return seen(request);
+  }
+
+  @Public()
+  @Get('public')
+  open(@Req() request: Parameters<typeof seen>[0]): Seen {
+    return seen(request);
+  }
+}
+
+const payloadSegment = (token: string) => token.split('.')[1];
+const decodeEspV1 = (value: string) => JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+
+describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) => {
+  let issuers: Issuers;
+  const apps = new Apps();
+  withIssuers(apps, async (started) => {
+    issuers = started;
+  });
+
+  async function start(userInfoHeader?: UserInfoHeaderFormat): Promise<string> {
+    const options = userInfoHeader === undefined ? {} : { userInfoHeader };
+    return apps.track(await boot(adapter, { spec: openApi2(issuers), ...options }, [EchoController])).url;
+  }
+  const token = (overrides: Record<string, unknown> = {}) =>
+    signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience', { email: 'user@example.com', ...overrides }));
+  const get = async (url: string, headers: Record<string, string> = {}) => {
+    const answer = await call(url, { headers });
+    expect(answer.status).toBe(200);
+    return answer.body as Seen;
+  };
+
+  it('by default sets ESPv2’s value: the verified token’s payload segment, verbatim and unpadded', async () => {
+    const url = await start();
+    const first = token({ jti: 'a' });
+    expect(await get(`${url}/secured`, bearer(first))).toEqual({ header: payloadSegment(first), raw: 0 });
+    // A validated-token cache hit forwards the same value.
+    expect(await get(`${url}/secured`, bearer(first))).toEqual({ header: payloadSegment(first), raw: 0 });
+    const second = token({ jti: 'b' });
+    expect(await get(`${url}/secured`, bearer(second))).toEqual({ header: payloadSegment(second), raw: 0 });
+  });
+
+  it('with "esp" sets ESP v1’s value: padded base64url JSON of claims (a string), issuer, id, email and audiences', async () => {
+    const url = await start('esp');
+    const sent = token();
+    const { header } = await get(`${url}/secured`, bearer(sent));
+    expect(header!.length % 4).toBe(0);
+    const payload = JSON.parse(Buffer.from(payloadSegment(sent), 'base64url').toString('utf8'));
+    expect(decodeEspV1(header!)).toEqual({
+      claims: JSON.stringify(payload),
+      issuer: issuers.alpha.issuer,
+      id: 'user-1',
+      email: 'user@example.com',
+      audiences: ['alpha-audience'],
+    });
+    expect(Object.keys(decodeEspV1(header!))).toEqual(['claims', 'issuer', 'id', 'email', 'audiences']);
+  });
+
+  it('with "esp", an aud list becomes "" inside claims and a sorted, de-duplicated audiences list, as ESP v1 does', async () => {
+    const url = await start('esp');
+    const sent = token({ aud: ['zeta', 'alpha-audience', 'zeta'], email: undefined });
+    const info = decodeEspV1((await get(`${url}/secured`, bearer(sent))).header!);
+    expect(info.audiences).toEqual(['alpha-audience', 'zeta']);
+    expect(JSON.parse(info.claims).aud).toBe('');
+    expect('email' in info).toBe(false);
+  });
+
+  it('with false sets nothing', async () => {
+    const url = await start(false);
+    expect(await get(`${url}/secured`, bearer(token()))).toEqual({ header: null, raw: 0 });
+  });
+
+  it.each([undefined, 'esp', false] as const)('removes a client-sent header on every route (option %s)', async (format) => {
+    const url = await start(format);
+    const forged = { [HEADER]: Buffer.from('{"iss":"https://forged.example.com"}').toString('base64url') };
+    expect(await get(`${url}/public`, forged)).toEqual({ header: null, raw: 0 });
+    expect(await get(`${url}/optional`, forged)).toEqual({ header: null, raw: 0 });
+    // On a verified route the forged value gives way to the verified caller's (or to nothing with `false`).
+    const sent = token();
+    const verified = await get(`${url}/secured`, { ...forged, ...bearer(sent) });
+    expect(verified.raw).toBe(0);
+    if (format === false) expect(verified.header).toBeNull();
+    else if (format === 'esp') expect(decodeEspV1(verified.header!).issuer).toBe(issuers.alpha.issuer);
+    else expect(verified.header).toBe(payloadSegment(sent));
+  });
+});
