@@ -1,7 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError } from '../errors/auth-error.js';
-import { toHttpException, wwwAuthenticate } from '../errors/to-http-exception.util.js';
+import { exceptionForContext } from '../errors/exception-for-context.util.js';
+import { wwwAuthenticate } from '../errors/to-http-exception.util.js';
 import { isCorsPreflight } from '../routes/cors-preflight.util.js';
 import { requestOf } from '../routes/request-of.util.js';
 import { RouteRequirements } from '../routes/route-requirements.js';
@@ -14,7 +15,8 @@ import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-inf
 
 /**
  * Authenticates every route that requires a token (decorators, then the spec) and puts the claims on
- * `request.user`; failures are thrown as 401/403 with ESP's message, never returned as `false`.
+ * `request.user`; failures are thrown as 401/403 with ESP's message (gRPC: UNAUTHENTICATED/PERMISSION_DENIED), never
+ * returned as `false`.
  * @publicApi
  */
 @Injectable()
@@ -34,7 +36,8 @@ export class EndpointsAuthGuard implements CanActivate {
     if (!requirement || requirement.providers.length === 0) return true;
     if (!request) {
       // Fail closed: a route that needs a token is never opened because its context could not be read.
-      throw toHttpException(new AuthError('UNSUPPORTED_CONTEXT', `Jwt cannot be read from a "${context.getType()}" context`));
+      const unsupported = new AuthError('UNSUPPORTED_CONTEXT', `Jwt cannot be read from a "${context.getType()}" context`);
+      throw await exceptionForContext(context, unsupported);
     }
     if (isCorsPreflight(context, request)) return true;
     try {
@@ -48,7 +51,7 @@ export class EndpointsAuthGuard implements CanActivate {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       this.setChallenge(context, request, error);
-      throw toHttpException(error);
+      throw await exceptionForContext(context, error);
     }
   }
 

@@ -38,7 +38,8 @@ export class RouteRequirements implements OnModuleInit {
       context.getClass(),
     ]);
     if (declared) return declared;
-    if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
+    // A gRPC call is not matched against the OpenAPI paths: it gets the API-level `security`, as an unlisted path does.
+    if (!request || this.spec.paths.length === 0 || context.getType() === 'rpc') return this.spec.apiRequirement;
     const path = requestPathOf(request);
     const prefix = this.prefixOf(context, request);
     const candidates = prefix > 0 ? [path, dropSegments(path, prefix)] : [path];

@@ -10,8 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * and loads it there with `import` and with `require()` (Node's require(esm)).
  *
  * No network: the consumer's node_modules links every package of the repository's node_modules, so the library's
- * dependencies and peers resolve to the very copies the repository tests with.
+ * dependencies and peers resolve to the very copies the repository tests with — except the optional peer
+ * @nestjs/microservices (and grpc), which an HTTP-only app does not install: the library must load without it.
  */
+
+/** Packages the consumer does not get: the optional gRPC peer and what only it needs. */
+const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader']);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSUMER_FIXTURES = fileURLToPath(new URL('./consumer/', import.meta.url));
@@ -96,7 +100,14 @@ describe('the packed package', () => {
     await mustRun('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], temp);
     for (const entry of await readdir(join(ROOT, 'node_modules'))) {
       if (entry.startsWith('.') || entry === NAME) continue; // .bin, .package-lock.json, caches; and the library
-      await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
+      if (entry.startsWith('@')) {
+        // A scope is linked package by package, so that one package of it can be left out.
+        await mkdir(join(modules, entry), { recursive: true });
+        for (const scoped of await readdir(join(ROOT, 'node_modules', entry))) {
+          if (LEFT_OUT.has(`${entry}/${scoped}`)) continue;
+          await symlink(join(ROOT, 'node_modules', entry, scoped), join(modules, entry, scoped), 'junction');
+        }
+      } else await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
     }
     await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }, null, 2));
     for (const fixture of await readdir(CONSUMER_FIXTURES)) {
@@ -164,6 +175,12 @@ describe('the packed package', () => {
     const names = lastJsonLine<string[]>('node index.cjs', cjs);
     expect(names).toEqual(expect.arrayContaining(EXPECTED_EXPORTS));
     expect(names).toEqual(lastJsonLine<string[]>('node index.mjs', esm));
+  });
+
+  it('has no @nestjs/microservices in the consumer, so the next tests load the library without it', async () => {
+    const probe = await run(process.execPath, ['-e', "require.resolve('@nestjs/microservices')"], consumer, consumerEnv());
+    expect(probe.code).not.toBe(0);
+    expect(probe.stderr).toMatch(/Cannot find module '@nestjs\/microservices'/);
   });
 
   it('guards the routes of a plain CommonJS Nest app', async () => {
