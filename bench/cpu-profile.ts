@@ -28,15 +28,23 @@ export interface Category {
   selfPercent: number;
 }
 
-export function categoriseProfile(profile: CpuProfile): Category[] {
+/** Calls `visit` with the frame and duration of every non-idle sample; returns the busy time in µs. */
+function forEachBusySample(profile: CpuProfile, visit: (frame: ProfileNode['callFrame'], us: number) => void): number {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const totals = new Map<string, number>();
   let busyUs = 0;
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)') return;
     const us = profile.timeDeltas[i] ?? 0;
     busyUs += us;
+    visit(frame, us);
+  });
+  return busyUs;
+}
+
+export function categoriseProfile(profile: CpuProfile): Category[] {
+  const totals = new Map<string, number>();
+  const busyUs = forEachBusySample(profile, (frame, us) => {
     const category = categoryOf(frame.url, frame.functionName);
     totals.set(category, (totals.get(category) ?? 0) + us);
   });
@@ -65,14 +73,8 @@ function categoryOf(url: string, functionName: string): string {
 }
 
 export function summariseProfile(profile: CpuProfile, top: number): Frame[] {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, { functionName: string; where: string; us: number }>();
-  let busyUs = 0;
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id)?.callFrame;
-    if (!frame || frame.functionName === '(idle)') return;
-    const us = profile.timeDeltas[i] ?? 0;
-    busyUs += us;
+  const busyUs = forEachBusySample(profile, (frame, us) => {
     const where = frame.url ? `${shorten(frame.url)}:${frame.lineNumber + 1}` : '';
     const key = `${frame.functionName}@${where}`;
     const entry = self.get(key) ?? { functionName: frame.functionName || '(anonymous)', where, us: 0 };

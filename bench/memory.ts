@@ -15,7 +15,7 @@ import type { TokenCacheOptions } from '../lib/interfaces/endpoints-auth-options
 import { resolveOptions } from '../lib/options/resolve-options.js';
 import { resolveSpec } from '../lib/spec/resolve-spec.js';
 import type { HttpRequestLike } from '../lib/token/http-request.interface.js';
-import { AUDIENCE, ISSUER, SERVICE_HOST, benchClaims, makeKeys, signHs256, signWith } from './tokens.js';
+import { benchClaims, benchSpec, makeKeys, signHs256, signWith } from './tokens.js';
 
 export interface MemorySample {
   tokens: number;
@@ -50,23 +50,7 @@ export interface MemoryResult {
 export async function runMemory(count: number, cacheOptions: TokenCacheOptions, label: string): Promise<MemoryResult> {
   Logger.overrideLogger(['error', 'warn']);
   const secret = randomBytes(32);
-  const spec = {
-    swagger: '2.0',
-    info: { title: 'bench', version: '1.0.0' },
-    host: SERVICE_HOST,
-    securityDefinitions: {
-      bench: {
-        type: 'oauth2',
-        authorizationUrl: '',
-        flow: 'implicit',
-        'x-google-issuer': ISSUER,
-        'x-google-jwks_uri': secret.toString('base64'),
-        'x-google-audiences': AUDIENCE,
-      },
-    },
-    security: [{ bench: [] }],
-    paths: {},
-  };
+  const spec = benchSpec(secret.toString('base64'));
   const options = { spec, tokenCache: cacheOptions };
   const settings = resolveOptions(options);
   if (!settings.tokenCache) throw new Error('the memory run needs the token cache on');

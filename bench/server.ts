@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { EndpointsAuthCounters, EndpointsAuthModule } from '../lib/index.js';
 import { type ModeSpec, modeNamed } from './modes.js';
-import { AUDIENCE, ISSUER, SERVICE_HOST } from './tokens.js';
+import { AUDIENCE, ISSUER, benchSpec } from './tokens.js';
 
 /** Messages from this process to run.ts. */
 export type ServerMessage =
@@ -70,28 +70,6 @@ class JwtAuthGuard extends AuthGuard('jwt') {}
 
 // ---- this library: the run's key server as the spec's x-google-jwks_uri -------------------------------------------
 
-/** An OpenAPI 2 document as a Cloud Endpoints service would write it, with one security definition. */
-function benchSpec(): object {
-  return {
-    swagger: '2.0',
-    info: { title: 'bench', version: '1.0.0' },
-    host: SERVICE_HOST,
-    schemes: ['https'],
-    securityDefinitions: {
-      bench: {
-        type: 'oauth2',
-        authorizationUrl: '',
-        flow: 'implicit',
-        'x-google-issuer': ISSUER,
-        'x-google-jwks_uri': jwksUri,
-        'x-google-audiences': AUDIENCE,
-      },
-    },
-    security: [{ bench: [] }],
-    paths: { '/hello': { get: { operationId: 'hello', responses: { '200': { description: 'ok' } } } } },
-  };
-}
-
 function appModule(spec: ModeSpec): Type<unknown> {
   const imports: NonNullable<Parameters<typeof Module>[0]['imports']> = [];
   const providers: NonNullable<Parameters<typeof Module>[0]['providers']> = [];
@@ -101,7 +79,7 @@ function appModule(spec: ModeSpec): Type<unknown> {
     providers.push(JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard });
   }
   if (spec.guard === 'library') {
-    imports.push(EndpointsAuthModule.forRoot({ spec: benchSpec(), ...(spec.tokenCache ? {} : { tokenCache: false }) }));
+    imports.push(EndpointsAuthModule.forRoot({ spec: benchSpec(jwksUri), ...(spec.tokenCache ? {} : { tokenCache: false }) }));
   }
 
   @Module({ imports, controllers: [HelloController], providers })

@@ -8,6 +8,31 @@ export const ISSUER = 'https://issuer.bench.example';
 export const AUDIENCE = 'https://bench-service-abcdefghij-uc.a.run.app';
 export const SERVICE_HOST = 'bench-service.endpoints.bench-project.cloud.goog';
 
+/**
+ * An OpenAPI 2 document as a Cloud Endpoints service would write it, with one security definition `bench` whose
+ * `x-google-jwks_uri` is `keys` (a URL, or a base64 symmetric key).
+ */
+export function benchSpec(keys: string): Record<string, unknown> {
+  return {
+    swagger: '2.0',
+    info: { title: 'bench', version: '1.0.0' },
+    host: SERVICE_HOST,
+    schemes: ['https'],
+    securityDefinitions: {
+      bench: {
+        type: 'oauth2',
+        authorizationUrl: '',
+        flow: 'implicit',
+        'x-google-issuer': ISSUER,
+        'x-google-jwks_uri': keys,
+        'x-google-audiences': AUDIENCE,
+      },
+    },
+    security: [{ bench: [] }],
+    paths: { '/hello': { get: { operationId: 'hello', responses: { '200': { description: 'ok' } } } } },
+  };
+}
+
 export type SigningAlg = 'RS256' | 'ES256';
 
 /** A signing key and the public JWK a key server publishes for it. */

@@ -4,8 +4,6 @@
  * the token forgeries the list needs beyond verification-kit's, and the small outcome objects rows are compared by.
  */
 import { randomUUID, sign } from 'node:crypto';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { EndpointsAuthCounters, type EndpointsAuthOptions, Secured } from '../../lib/index.js';
 import { makeCertificates } from '../keys/certificates.js';
@@ -116,45 +114,6 @@ export function justOver(limit: number, make: (n: number) => string): string {
   return make(low);
 }
 
-/**
- * A server on 127.0.0.1 like KeyServer, for the two rows that need response headers KeyServer cannot send: a redirect's
- * `Location` (J10) and `Cache-Control` (J12). Counts requests per path.
- */
-export class HeaderServer {
-  private readonly routes = new Map<string, { status?: number; headers?: Record<string, string>; body: unknown }>();
-  private readonly hits = new Map<string, number>();
-  private server?: Server;
-  url = '';
-
-  set(path: string, route: { status?: number; headers?: Record<string, string>; body: unknown }): this {
-    this.routes.set(path, route);
-    return this;
-  }
-
-  count(path: string): number {
-    return this.hits.get(path) ?? 0;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://x').pathname;
-      this.hits.set(path, this.count(path) + 1);
-      const route = this.routes.get(path);
-      if (!route) return void response.writeHead(404).end();
-      const body = typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
-      response.writeHead(route.status ?? 200, { 'content-type': 'application/json', ...route.headers }).end(body);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
 /** A route that needs a `custom` token (read only from `X-Custom: Token <t>`, L6). */
 @Secured('custom')
 @Controller('custom')
@@ -200,7 +159,8 @@ export interface OwnApp {
 /** Everything a row may call on one adapter. */
 export class Bench {
   readonly keys = new KeyServer();
-  readonly headers = new HeaderServer();
+  /** A second key server, for the rows that send response headers (J10's redirect, J12's Cache-Control). */
+  readonly headers = new KeyServer();
   private readonly apps = new Apps();
   private next = 0;
   /** `/google` (the research definition), `/generic`, and `/j5` … `/j11` (one JWKS per key-fetch row). */

@@ -6,6 +6,8 @@ export interface Route {
   status?: number;
   body: unknown;
   contentType?: string;
+  /** More response headers (a redirect's `Location`, `Cache-Control`). */
+  headers?: Record<string, string>;
   delayMs?: number;
 }
 
@@ -40,7 +42,7 @@ export class KeyServer {
       const send = () => {
         if (!route) return void response.writeHead(404).end('not found');
         const body = typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
-        response.writeHead(route.status ?? 200, { 'content-type': route.contentType ?? 'application/json' }).end(body);
+        response.writeHead(route.status ?? 200, { 'content-type': route.contentType ?? 'application/json', ...route.headers }).end(body);
       };
       if (route?.delayMs) setTimeout(send, route.delayMs);
       else send();
