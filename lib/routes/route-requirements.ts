@@ -4,14 +4,16 @@ import { ENDPOINTS_AUTH_SPEC, SECURED_KEY } from '../endpoints-auth.constants.js
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { ResolvedSpec } from '../spec/resolved-spec.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { grpcMethodOf } from '../grpc/grpc-request.util.js';
+import { matchConfigRule } from './match-config-rule.js';
 import { matchSpecPath } from './match-spec-path.js';
 import { dropSegments, routePrefixSegments } from './route-prefix.js';
 import { requestPathOf, routeTemplateOf } from './route-template.util.js';
 import { validateSecuredNames } from './validate-secured-names.js';
 
 /**
- * Decides what each request requires: handler ▸ controller ▸ the spec path the URL matches (as ESP matches it)
- * ▸ the spec's API-level `security` ▸ nothing.
+ * Decides what each request requires: handler ▸ controller ▸ the spec path the URL matches (as ESP matches it), or
+ * for a gRPC call the service config rule its method matches ▸ the spec's API-level `security` ▸ nothing.
  * Exported for guards that extend `EndpointsAuthGuard` and call its constructor.
  * @publicApi
  */
@@ -19,6 +21,8 @@ import { validateSecuredNames } from './validate-secured-names.js';
 export class RouteRequirements implements OnModuleInit {
   /** Prefix lengths by handler and route template; bounded by the app's routes, never by client input. */
   private readonly prefixes = new WeakMap<Function, Map<string, number>>();
+  /** What each gRPC method requires under the service config's rules. */
+  private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
 
   constructor(
     @Inject(ENDPOINTS_AUTH_SPEC) private readonly spec: ResolvedSpec,
@@ -38,12 +42,26 @@ export class RouteRequirements implements OnModuleInit {
       context.getClass(),
     ]);
     if (declared) return declared;
-    // A gRPC call is not matched against the OpenAPI paths: it gets the API-level `security`, as an unlisted path does.
-    if (!request || this.spec.paths.length === 0 || context.getType() === 'rpc') return this.spec.apiRequirement;
+    if (context.getType() === 'rpc') return this.rpcRequirementFor(request);
+    if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
     const path = requestPathOf(request);
     const prefix = this.prefixOf(context, request);
     const candidates = prefix > 0 ? [path, dropSegments(path, prefix)] : [path];
     return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), candidates);
+  }
+
+  /**
+   * A gRPC method: the service config rule its full name matches; an OpenAPI document's paths are HTTP paths and never
+   * match a method, so it gets the API-level `security`, as an unlisted path does.
+   */
+  private rpcRequirementFor(request: HttpRequestLike | undefined): SecurityRequirement | undefined {
+    const method = request && grpcMethodOf(request);
+    if (method === undefined || this.spec.rules.length === 0) return this.spec.apiRequirement;
+    // Keyed by method name: grpc-js hands the guard only the methods the app serves, so the map stays that small.
+    if (this.byMethod.has(method)) return this.byMethod.get(method);
+    const requirement = matchConfigRule(this.spec.rules, method);
+    this.byMethod.set(method, requirement);
+    return requirement;
   }
 
   private prefixOf(context: ExecutionContext, request: HttpRequestLike): number {

@@ -82,46 +82,47 @@ function readProvider(name: string, definition: Record<string, unknown>, context
 }
 
 /**
- * `x-google-jwks_uri` as a URL; as a base64 symmetric key (the seeds' wording); absent: Google's certificate URL for a
- * service-account issuer (Google documents the inference, ESPv2 does not do it), else OpenID discovery (ESPv2).
+ * `x-google-jwks_uri` (a service config's `jwks_uri`: `field` names it) as a URL; as a base64 symmetric key (the
+ * seeds' wording); absent: Google's certificate URL for a service-account issuer (Google documents the inference,
+ * ESPv2 does not do it), else OpenID discovery (ESPv2).
  */
-function readKeys(raw: unknown, issuer: string, where: string, context: ProviderContext): ProviderKeys {
+export function readKeys(raw: unknown, issuer: string, where: string, context: ProviderContext, field = 'x-google-jwks_uri'): ProviderKeys {
   if (raw === undefined) {
     const inferred = serviceAccountCertsUrl(issuer);
     if (!inferred) return { kind: 'discovery', url: discoveryUrl(issuer) };
-    context.logger.log(`${where}: no x-google-jwks_uri; using the service account's certificates at ${inferred}`);
+    context.logger.log(`${where}: no ${field}; using the service account's certificates at ${inferred}`);
     return { kind: 'remote', uri: inferred };
   }
   if (typeof raw !== 'string' || raw === '') {
-    throw new SpecError(context.source, `${where}: x-google-jwks_uri must be an http(s) URL or a base64 key, got ${describe(raw)}`);
+    throw new SpecError(context.source, `${where}: ${field} must be an http(s) URL or a base64 key, got ${describe(raw)}`);
   }
   if (isUrl(raw)) return { kind: 'remote', uri: raw };
   const record = symmetricKeyFromSpec(raw);
-  if (!record) throw new SpecError(context.source, `${where}: x-google-jwks_uri is neither an http(s) URL nor a base64 key`);
+  if (!record) throw new SpecError(context.source, `${where}: ${field} is neither an http(s) URL nor a base64 key`);
   // A placeholder ("TODO", "none") decodes to a few bytes anyone can guess: refused, never merely warned about.
   if (isWeakSecret(record)) {
-    throw new SpecError(context.source, `${where}: the symmetric key in x-google-jwks_uri is shorter than ${MIN_HMAC_KEY_BYTES} bytes`);
+    throw new SpecError(context.source, `${where}: the symmetric key in ${field} is shorter than ${MIN_HMAC_KEY_BYTES} bytes`);
   }
   return { kind: 'symmetric', record };
 }
 
 /** ESPv2 splits on `,` and trims; empty entries are dropped (ESPv2 keeps them as `""`, which accepts `aud: ""`). */
-function readAudiences(raw: unknown, where: string, context: ProviderContext): string[] {
+export function readAudiences(raw: unknown, where: string, context: ProviderContext, field = 'x-google-audiences'): string[] {
   const { source } = context;
   let entries: string[];
   if (raw === undefined) entries = [];
   else if (typeof raw === 'string') entries = raw.split(',');
   else if (Array.isArray(raw) && raw.every((entry) => typeof entry === 'string')) entries = raw;
-  else throw new SpecError(source, `${where}: x-google-audiences must be a comma-separated string or a list of strings, got ${describe(raw)}`);
+  else throw new SpecError(source, `${where}: ${field} must be a comma-separated string or a list of strings, got ${describe(raw)}`);
   // Emptiness is judged after sanitising: "https://" would otherwise become "" and allow `aud: ""`.
   const sanitized = entries.map((entry) => sanitizeAudience(entry.trim()));
-  if (sanitized.includes('')) context.logger.warn(`${where}: empty entries in x-google-audiences are ignored`);
+  if (sanitized.includes('')) context.logger.warn(`${where}: empty entries in ${field} are ignored`);
   const audiences = sanitized.filter((entry) => entry !== '');
   if (audiences.length > 0 || context.disableServiceNameAudienceCheck) return audiences;
   if (!context.serviceName) {
     throw new SpecError(
       source,
-      `${where} has no x-google-audiences and the service name is unknown: set "host" in the spec, the serviceName option, or disableServiceNameAudienceCheck`,
+      `${where} has no ${field} and the service name is unknown: set "host" in the spec ("name" in a service config), the serviceName option, or disableServiceNameAudienceCheck`,
     );
   }
   // ESPv2 accepts https://SERVICE_NAME when a provider lists no audience (filtergen/jwt_authn.go).

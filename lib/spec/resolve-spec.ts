@@ -4,6 +4,7 @@ import { isObject, loadSpecDocument } from './load-spec-document.js';
 import { compareSpecificity, joinPaths, openApiPathPattern } from './path-template.util.js';
 import { readProviders } from './read-providers.js';
 import { readRequirement, type RequirementContext } from './read-requirement.js';
+import { readServiceConfig } from './read-service-config.js';
 import type { ResolvedSpec, SpecPath } from './resolved-spec.js';
 import { SpecError } from './spec-error.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
@@ -11,22 +12,40 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const logger = new Logger('EndpointsAuthSpec');
 
-/** Reads the spec named by the options into providers and requirements; every problem is a `SpecError`. */
+/**
+ * Reads the spec named by the options (OpenAPI 2 or 3, or a gRPC service configuration) into providers and
+ * requirements; every problem is a `SpecError`.
+ */
 export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEndpointsAuthOptions): ResolvedSpec {
   const { source, document } = loadSpecDocument(options.spec);
-  const { providers, nonJwt } = readProviders(document, {
+  const providerContext = {
     source,
     serviceName: settings.serviceName ?? serviceNameOf(document),
     disableServiceNameAudienceCheck: settings.disableServiceNameAudienceCheck,
     logger,
-  });
+  };
+  if (isServiceConfig(document)) {
+    const { providers, rules } = readServiceConfig(document['authentication'], providerContext);
+    return { source, providers, nonJwt: new Set(), paths: [], rules };
+  }
+  const { providers, nonJwt } = readProviders(document, providerContext);
   const context: RequirementContext = { source, providers, nonJwt, logger };
   const apiRequirement =
     document['security'] === undefined ? undefined : readRequirement(document['security'], 'security', context);
   if (document['x-security'] !== undefined) {
     throw new SpecError(source, 'x-security (per-requirement audiences) is not supported yet');
   }
-  return { source, providers, nonJwt, apiRequirement, paths: readPaths(document, context) };
+  return { source, providers, nonJwt, apiRequirement, paths: readPaths(document, context), rules: [] };
+}
+
+/** A gRPC service configuration (`google.api.Service`): `authentication` and no OpenAPI security definitions. */
+function isServiceConfig(document: Record<string, unknown>): boolean {
+  const components = isObject(document['components']) ? document['components'] : {};
+  return (
+    document['authentication'] !== undefined &&
+    document['securityDefinitions'] === undefined &&
+    components['securitySchemes'] === undefined
+  );
 }
 
 function readPaths(document: Record<string, unknown>, context: RequirementContext): SpecPath[] {
@@ -57,9 +76,10 @@ function readPaths(document: Record<string, unknown>, context: RequirementContex
   return result.sort((a, b) => compareSpecificity(a.path, b.path));
 }
 
-/** OpenAPI 2 `host`; OpenAPI 3: the host of the server marked `x-google-endpoint`. */
+/** OpenAPI 2 `host`; OpenAPI 3: the host of the server marked `x-google-endpoint`; a service config's `name`. */
 function serviceNameOf(document: Record<string, unknown>): string | undefined {
   if (typeof document['host'] === 'string' && document['host'] !== '') return document['host'];
+  if (isServiceConfig(document)) return typeof document['name'] === 'string' && document['name'] !== '' ? document['name'] : undefined;
   const servers = Array.isArray(document['servers']) ? document['servers'] : [];
   const endpoint = servers.find((server) => isObject(server) && server['x-google-endpoint'] !== undefined);
   try {

@@ -20,6 +20,20 @@ export interface SpecPath {
 }
 
 /**
+ * One rule of a gRPC service configuration's `authentication.rules`: the methods its selector names and what they
+ * require.
+ * @publicApi
+ */
+export interface ConfigRule {
+  /** The selector as written, for messages. */
+  selector: string;
+  /** Its comma-separated patterns: `*`, `pkg.Service.*` or a full method name. */
+  patterns: readonly string[];
+  /** What the methods require; no providers when the rule has no `requirements` (no auth). */
+  requirement: SecurityRequirement;
+}
+
+/**
  * Everything the module needs from the spec, read once at start-up.
  * @publicApi
  */
@@ -34,4 +48,6 @@ export interface ResolvedSpec {
   apiRequirement?: SecurityRequirement;
   /** Every path of the spec, most specific first (literal segments before variables before wildcards, as ESP). */
   paths: SpecPath[];
+  /** A gRPC service configuration's `authentication.rules`, in order (the last match wins); empty for OpenAPI. */
+  rules: readonly ConfigRule[];
 }

@@ -51,7 +51,7 @@ export class EndpointsJwtStrategy extends passport.Strategy {
     let jwt: ParsedJwt;
     try {
       jwt = slot?.jwt ?? parseJwt(soleToken(incoming as HttpRequestLike, this.provider), this.settings.maxTokenBytes);
-      checkClaims(jwt.payload, this.provider, this.settings.clockSkewSeconds, Math.floor(Date.now() / 1000));
+      checkClaims(jwt.payload, this.provider, this.settings.clockSkewSeconds, Math.floor(Date.now() / 1000), slot?.audiences);
     } catch (error) {
       return answer(self, error);
     }

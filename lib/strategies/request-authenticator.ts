@@ -68,7 +68,7 @@ export class RequestAuthenticator {
       let tokens = found.get(locations);
       if (!tokens) found.set(locations, (tokens = extractTokens(request, locations)));
       if (tokens.length === 0) continue;
-      const outcome = await this.verifyAll(request, strategy, tokens, parsed);
+      const outcome = await this.verifyAll(request, strategy, tokens, parsed, requirement.audiences?.get(name));
       if (!(outcome instanceof AuthError)) return outcome;
       // Envoy reports the last alternative's real failure, else "unknown issuer", else "missing" (verifier.cc).
       if (outcome.code === 'UNKNOWN_ISSUER') unknownIssuer = true;
@@ -86,11 +86,12 @@ export class RequestAuthenticator {
     strategy: EndpointsJwtStrategy,
     tokens: string[],
     parsed: Map<string, Parsed>,
+    audiences: readonly string[] | undefined,
   ): Promise<VerifiedToken | AuthError> {
     let verified: VerifiedToken | undefined;
     // One token is the usual case: no copies are made for it.
     for (const token of tokens.length === 1 ? tokens : [...new Set(tokens)].reverse()) {
-      const cached = this.fromCache(token, strategy);
+      const cached = this.fromCache(token, strategy, audiences);
       if (cached instanceof AuthError) return cached;
       if (cached) {
         verified = { token, claims: cached };
@@ -104,7 +105,7 @@ export class RequestAuthenticator {
       if (jwt instanceof AuthError) return jwt;
       // Routing by the unverified `iss`: another definition's token is never handed to this strategy.
       if (!issuerMatches(jwt.payload.iss, strategy.provider.issuer)) return new AuthError('UNKNOWN_ISSUER');
-      const slot: TokenSlot = { jwt };
+      const slot: TokenSlot = { jwt, audiences };
       const outcome = await this.runStrategy(request, strategy, slot);
       if (outcome instanceof AuthError) return outcome;
       const claims = deepFreeze(outcome);
@@ -116,9 +117,10 @@ export class RequestAuthenticator {
 
   /**
    * A cached token skips the parse and the signature, never the checks that depend on the route and the clock: its
-   * definition must be this alternative, and its time and audience must pass now.
+   * definition must be this alternative, and its time and audience (this requirement's, when it replaces the
+   * definition's) must pass now.
    */
-  private fromCache(token: string, strategy: EndpointsJwtStrategy): JwtClaims | AuthError | undefined {
+  private fromCache(token: string, strategy: EndpointsJwtStrategy, audiences: readonly string[] | undefined): JwtClaims | AuthError | undefined {
     if (!this.cache) return undefined;
     const entry = this.cache.get(token);
     this.counters.addToken(entry ? 'hits' : 'misses');
@@ -128,7 +130,7 @@ export class RequestAuthenticator {
     // Past the grace period the keys are gone, and so is every token they verified.
     if (!strategy.keys.usable(now)) return new AuthError('KEYS_UNAVAILABLE');
     const failure = authErrorOf(() =>
-      checkClaims(entry.claims, strategy.provider, this.settings.clockSkewSeconds, Math.floor(now / 1000)),
+      checkClaims(entry.claims, strategy.provider, this.settings.clockSkewSeconds, Math.floor(now / 1000), audiences),
     );
     return failure ?? entry.claims;
   }

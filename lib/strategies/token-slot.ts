@@ -11,6 +11,8 @@ export const TOKEN_SLOT = Symbol.for('nestjs-endpoints-auth:token');
 /** The token the guard asks a strategy to verify. */
 export interface TokenSlot {
   jwt: ParsedJwt;
+  /** The requirement's audiences when they replace the definition's (a service config rule's). */
+  audiences?: readonly string[];
   /** The key whose signature check passed, for the validated-token cache. */
   key?: KeyRecord;
 }

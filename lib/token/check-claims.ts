@@ -6,10 +6,17 @@ import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 
 /**
  * The claim checks ESPv2 runs before it looks at keys (Envoy `authenticator.cc` `startVerify`): issuer (exact),
- * then time, then audience; so an expired token with a bad signature is "expired", not "bad signature".
+ * then time, then audience; so an expired token with a bad signature is "expired", not "bad signature". `audiences`
+ * replaces the provider's when a requirement names its own (ESPv2's `provider_and_audiences`).
  */
-export function checkClaims(payload: JwtClaims, provider: EndpointsProvider, skewSeconds: number, nowSeconds: number): void {
+export function checkClaims(
+  payload: JwtClaims,
+  provider: EndpointsProvider,
+  skewSeconds: number,
+  nowSeconds: number,
+  audiences: readonly string[] = provider.audiences,
+): void {
   if (!issuerMatches(payload.iss, provider.issuer)) throw new AuthError('UNKNOWN_ISSUER');
   checkTime(payload, nowSeconds, skewSeconds, requiresIssuedAt(provider.issuer));
-  checkAudience(payload, provider.audiences);
+  checkAudience(payload, audiences);
 }
