@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from './endpoints-auth.constants.js';
 import {
@@ -15,6 +15,7 @@ import { RouteRequirements } from './routes/route-requirements.js';
 import { resolveSpec } from './spec/resolve-spec.js';
 import { RequestAuthenticator } from './strategies/request-authenticator.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
+import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.js';
 
 /**
  * Verifies callers' JWTs as Google Cloud Endpoints' proxy does, from the `x-google-*` security definitions of an
@@ -47,7 +48,12 @@ import { StrategyRegistry } from './strategies/strategy-registry.js';
     ENDPOINTS_AUTH_SETTINGS,
   ],
 })
-export class EndpointsAuthModule extends ConfigurableModuleClass {
+export class EndpointsAuthModule extends ConfigurableModuleClass implements NestModule {
+  /** A client-sent `X-Endpoint-API-UserInfo` is removed from every HTTP request before the app's guards run. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(stripUserInfoMiddleware).forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
+  }
+
   /** Configures the module from a spec path or from options (the spec plus settings). */
   static override forRoot(options: string | EndpointsAuthModuleOptions): DynamicModule {
     const resolved = typeof options === 'string' ? { spec: options } : options;

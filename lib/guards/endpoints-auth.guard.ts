@@ -21,11 +21,15 @@ import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-inf
  */
 @Injectable()
 export class EndpointsAuthGuard implements CanActivate {
+  /**
+   * The module's settings, injected as a property so that a subclass calling `super(routes, authenticator)` still
+   * gets them (and honours `userInfoHeader`); absent only when the guard is built by hand (then ESPv2's header).
+   */
+  @Optional() @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings?: ResolvedEndpointsAuthOptions;
+
   constructor(
     private readonly routes: RouteRequirements,
     private readonly authenticator: RequestAuthenticator,
-    /** The module's settings; optional so that subclasses written before it keep compiling (then ESPv2's header). */
-    @Optional() @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings?: ResolvedEndpointsAuthOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

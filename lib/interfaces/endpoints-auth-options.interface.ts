@@ -9,7 +9,7 @@ export interface EndpointsAuthOptions {
   serviceName?: string;
   /** Accept any audience for definitions without `x-google-audiences` (ESP's `--disable_jwt_audience_service_name_check`) [false]. */
   disableServiceNameAudienceCheck?: boolean;
-  /** Tolerance, in seconds (0 to 3600), applied to `exp` and `nbf` [60]. */
+  /** Tolerance, in seconds (0 to 3600), applied to `exp`, `nbf` and `iat` [60]. */
   clockSkewSeconds?: number;
   /** Tokens longer than this many bytes are rejected before any decoding [8192]. */
   maxTokenBytes?: number;
@@ -70,7 +70,7 @@ export interface ResolvedEndpointsAuthOptions {
   serviceName?: string;
   /** Definitions without audiences accept any audience. */
   disableServiceNameAudienceCheck: boolean;
-  /** Seconds of tolerance on `exp` and `nbf`. */
+  /** Seconds of tolerance on `exp`, `nbf` and `iat`. */
   clockSkewSeconds: number;
   /** Size cap of a token, in bytes. */
   maxTokenBytes: number;

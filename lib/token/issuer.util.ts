@@ -22,6 +22,7 @@ export function requiresIssuedAt(issuer: string): boolean {
   return (
     GOOGLE_ID_TOKEN_ISSUERS.has(issuer) ||
     issuer.startsWith('https://securetoken.google.com/') ||
-    issuer.endsWith('.gserviceaccount.com')
+    // Service-account e-mails are matched without regard to case, as the key-URL inference does.
+    issuer.toLowerCase().endsWith('.gserviceaccount.com')
   );
 }

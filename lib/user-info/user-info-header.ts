@@ -43,11 +43,17 @@ function padded(base64url: string): string {
 
 /**
  * Removes a client-sent `X-Endpoint-API-UserInfo` (ESP v1 does so on every request; ESPv2 on authenticated routes),
- * from the parsed headers and the raw list alike, so no code downstream mistakes a forged one for a verified caller.
+ * from every view Node gives of the headers (parsed, raw list, `headersDistinct`), so no code downstream mistakes a
+ * forged one for a verified caller. Accepts a Node request, or a Fastify request wrapping one in `raw`.
  */
 export function stripUserInfo(request: HttpRequestLike): void {
   const headers = request.headers as Record<string, unknown> | undefined;
   if (headers?.[USER_INFO_HEADER] === undefined) return;
+  const message = (request['raw'] ?? request) as { headersDistinct?: Record<string, unknown> };
+  // Node builds headersDistinct lazily from the raw list and the header count it parsed: built after the list
+  // shrinks, it would read past its end and throw. So it is built now, and the header removed from it too.
+  const distinct = message.headersDistinct;
+  if (distinct) delete distinct[USER_INFO_HEADER];
   delete headers[USER_INFO_HEADER];
   const raw = rawHeadersOf(request);
   if (!raw) return;

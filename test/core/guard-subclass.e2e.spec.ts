@@ -1,6 +1,14 @@
-import { Controller, type ExecutionContext, Get, type INestApplication, Injectable, Module, UseGuards } from '@nestjs/common';
+import { Controller, type ExecutionContext, Get, type INestApplication, Injectable, Module, Req, UseGuards } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EndpointsAuthGuard, EndpointsAuthModule, type HttpRequestLike, Secured, UserInfo } from '../../lib/index.js';
+import {
+  EndpointsAuthGuard,
+  EndpointsAuthModule,
+  type HttpRequestLike,
+  RequestAuthenticator,
+  RouteRequirements,
+  Secured,
+  UserInfo,
+} from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, bearer, call, startApp } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
@@ -12,6 +20,14 @@ class CountingGuard extends EndpointsAuthGuard {
   protected override getRequest(context: ExecutionContext): HttpRequestLike | undefined {
     CountingGuard.reads++;
     return super.getRequest(context);
+  }
+}
+
+/** A guard with a constructor of its own, written the usual way: it must still honour the module's settings. */
+@Injectable()
+class ConstructingGuard extends EndpointsAuthGuard {
+  constructor(routes: RouteRequirements, authenticator: RequestAuthenticator) {
+    super(routes, authenticator);
   }
 }
 
@@ -32,6 +48,12 @@ class GuardedController {
     return { sub };
   }
 
+  @UseGuards(ConstructingGuard)
+  @Get('constructing')
+  constructing(@Req() request: { headers: Record<string, unknown> }) {
+    return { userInfo: request.headers['x-endpoint-api-userinfo'] ?? null };
+  }
+
   @UseGuards(BlindGuard)
   @Get('blind')
   blind() {
@@ -47,9 +69,9 @@ describe.each(ADAPTERS)('a guard extending EndpointsAuthGuard on %s', (adapter) 
   beforeAll(async () => {
     issuers = await startIssuers();
     @Module({
-      imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers), globalGuard: false })],
+      imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers), globalGuard: false, userInfoHeader: false })],
       controllers: [GuardedController],
-      providers: [CountingGuard, BlindGuard],
+      providers: [CountingGuard, ConstructingGuard, BlindGuard],
     })
     class AppModule {}
     ({ app, url } = await startApp(AppModule, adapter));
@@ -66,6 +88,13 @@ describe.each(ADAPTERS)('a guard extending EndpointsAuthGuard on %s', (adapter) 
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { sub: 'user-1' } });
     expect(CountingGuard.reads).toBeGreaterThan(before);
     expect((await call(`${url}/guarded/counting`)).status).toBe(401);
+  });
+
+  it('honours the module’s settings when its own constructor calls super(routes, authenticator)', async () => {
+    const token = signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience'));
+    const answer = await call(`${url}/guarded/constructing`, { headers: bearer(token) });
+    expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { userInfo: null } });
+    expect((await call(`${url}/guarded/constructing`)).status).toBe(401);
   });
 
   it('fails closed with 401 UNSUPPORTED_CONTEXT when getRequest() finds no request, even with a valid token', async () => {

@@ -1,5 +1,5 @@
 /** Helpers for the requirement e2e tests: apps built from controllers and a spec, tokens of the fixture issuers, failures. */
-import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { type INestApplication, Module, type Provider, type Type } from '@nestjs/common';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthModuleOptions } from '../../lib/index.js';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
@@ -14,8 +14,9 @@ export async function boot(
   options: EndpointsAuthModuleOptions,
   controllers: Type<unknown>[],
   configure?: (app: INestApplication) => void,
+  providers: Provider[] = [],
 ): Promise<{ app: INestApplication; url: string }> {
-  @Module({ imports: [EndpointsAuthModule.forRoot(options)], controllers })
+  @Module({ imports: [EndpointsAuthModule.forRoot(options)], controllers, providers })
   class RequirementsModule {}
   return startApp(RequirementsModule, adapter, configure);
 }

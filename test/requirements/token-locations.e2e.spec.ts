@@ -4,12 +4,13 @@
  * key server alone is contacted).
  */
 import { Controller, Get, type Type } from '@nestjs/common';
-import { describe, expect, it, vi } from 'vitest';
-import { Secured, UserInfo } from '../../lib/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EndpointsAuthCounters, Secured, UserInfo } from '../../lib/index.js';
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { type TestKey, claims, makeKey, signJwt } from '../support/keys.js';
 import { Apps, type Answer, boot, expectMissing, expectRejected, expectUnknownIssuer, tokensOf, withIssuers } from './requirements-kit.js';
+import { sleep } from '../verification/verification-kit.js';
 
 const CUSTOM_ISSUER = 'https://custom.example.com';
 
@@ -213,33 +214,35 @@ describe.each(ADAPTERS)('routing by iss on %s: a request never contacts another 
     tokens = made;
   });
 
-  const hits = () => ({ alpha: issuers.server.count('/alpha/jwks'), beta: issuers.server.count('/beta/jwks') });
-  // Every key set is fetched once in the background at start-up (as ESPv2 does); requests are counted after that.
-  const bootCounted = async (controller: Type) => {
-    const start = hits();
-    const { url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [controller]));
-    await vi.waitFor(() => expect(hits()).toEqual({ alpha: start.alpha + 1, beta: start.beta + 1 }));
-    return { url, before: hits() };
-  };
-
-  it('a beta token on an alpha-only route is "Jwt issuer is not configured" and causes no key fetch', async () => {
-    const { url, before } = await bootCounted(AlphaController);
-    expectUnknownIssuer(await call(`${url}/alpha`, { headers: bearer(tokens.beta()) }));
-    expect(hits()).toEqual(before);
-
-    // An alpha token is verified with the keys fetched at start-up: no fetch at all.
-    const ok = await call(`${url}/alpha`, { headers: bearer(tokens.alpha()) });
-    expect(ok.status).toBe(200);
-    expect(hits()).toEqual(before);
-
-    expectUnknownIssuer(await call(`${url}/alpha`, { headers: bearer(tokens.beta()) }));
-    expect(hits().beta).toBe(before.beta);
+  /**
+   * Boots an app whose alpha key server answers 503: after its failed start-up fetch and the retry wait, any use of
+   * alpha's keys would fetch again, so alpha's fetch counter shows whether a token ever reached alpha's strategy.
+   */
+  async function bootWithAlphaDown(controller: Type) {
+    issuers.server.set('/alpha/jwks', { status: 503, body: 'down' });
+    const { app, url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [controller]));
+    const alpha = () => app.get(EndpointsAuthCounters).keys('alpha');
+    await vi.waitFor(() => expect(alpha().failures).toBe(1));
+    await sleep(1100); // past the wait after a failed fetch
+    return { url, alphaFetches: () => alpha().fetches };
+  }
+  afterEach(() => {
+    issuers.server.jwks('/alpha/jwks', [issuers.alpha.key.jwk]);
   });
 
-  it('a beta token on an [alpha, beta] route is verified by beta alone: no fetch beyond the start-up ones', async () => {
-    const { url, before } = await bootCounted(EitherController);
+  it('a beta token on an alpha-only route is "Jwt issuer is not configured" and never reaches alpha’s keys', async () => {
+    const { url, alphaFetches } = await bootWithAlphaDown(AlphaController);
+    expectUnknownIssuer(await call(`${url}/alpha`, { headers: bearer(tokens.beta()) }));
+    expect(alphaFetches()).toBe(1);
+    // The probe works: an alpha token does reach alpha's keys, and fetches again.
+    expect((await call(`${url}/alpha`, { headers: bearer(tokens.alpha()) })).status).toBe(401);
+    expect(alphaFetches()).toBe(2);
+  });
+
+  it('a beta token on an [alpha, beta] route is verified by beta alone: alpha’s keys are never asked for', async () => {
+    const { url, alphaFetches } = await bootWithAlphaDown(EitherController);
     const answer = await call(`${url}/either`, { headers: bearer(tokens.beta()) });
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { iss: issuers.beta.issuer } });
-    expect(hits()).toEqual(before);
+    expect(alphaFetches()).toBe(1);
   });
 });

@@ -3,7 +3,8 @@
  * ESPv2's value (the token's payload segment as sent) by default, ESP v1's padded JSON by option, none with `false`;
  * and a client-sent header is removed on every route the guard runs, whatever the option.
  */
-import { Controller, Get, Req } from '@nestjs/common';
+import { type CanActivate, Controller, type ExecutionContext, Get, Injectable, Req } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
 import { Public, Secured, type UserInfoHeaderFormat } from '../../lib/index.js';
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';
@@ -18,15 +19,42 @@ interface Seen {
   header: string | null;
   /** How many times the raw header list still names it. */
   raw: number;
+  /** What Node's `headersDistinct` holds for it (it is built from the raw list), or null. */
+  distinct: string[] | null;
+  /** What an app-level guard, which runs before the library's, saw of it. */
+  beforeGuard: string | null;
 }
 
-/** What the handler sees of the header: parsed and raw (Express `rawHeaders`, Fastify `raw.rawHeaders`). */
-function seen(request: { headers: Record<string, unknown>; rawHeaders?: string[]; raw?: { rawHeaders?: string[] } }): Seen {
-  const raw = request.rawHeaders ?? request.raw?.rawHeaders ?? [];
+const BEFORE_GUARD = Symbol('seen by the app guard');
+
+/** A guard of the app's own (registered before the library's), as ESP-era code reads the caller: from the header. */
+@Injectable()
+class HeaderReadingGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest();
+    request[BEFORE_GUARD] = request.headers[HEADER] ?? null;
+    return true;
+  }
+}
+
+type EchoRequest = {
+  headers: Record<string, unknown>;
+  rawHeaders?: string[];
+  headersDistinct?: Record<string, string[]>;
+  raw?: { rawHeaders?: string[]; headersDistinct?: Record<string, string[]> };
+  [BEFORE_GUARD]?: string | null;
+};
+
+/** What the handler sees of the header: parsed, raw and distinct (Express: the request; Fastify: `request.raw`). */
+function seen(request: EchoRequest): Seen {
+  const message = request.raw ?? request;
+  const raw = message.rawHeaders ?? [];
   const header = request.headers[HEADER];
   return {
     header: typeof header === 'string' ? header : header === undefined ? null : String(header),
     raw: raw.filter((_, i) => i % 2 === 0 && raw[i].toLowerCase() === HEADER).length,
+    distinct: message.headersDistinct?.[HEADER] ?? null,
+    beforeGuard: request[BEFORE_GUARD] ?? null,
   };
 }
 
@@ -34,19 +62,25 @@ function seen(request: { headers: Record<string, unknown>; rawHeaders?: string[]
 class EchoController {
   @Secured('alpha')
   @Get('secured')
-  secured(@Req() request: Parameters<typeof seen>[0]): Seen {
+  secured(@Req() request: EchoRequest): Seen {
     return seen(request);
   }
 
   @Secured('alpha', { optional: true })
   @Get('optional')
-  optional(@Req() request: Parameters<typeof seen>[0]): Seen {
+  optional(@Req() request: EchoRequest): Seen {
     return seen(request);
   }
 
   @Public()
   @Get('public')
-  open(@Req() request: Parameters<typeof seen>[0]): Seen {
+  open(@Req() request: EchoRequest): Seen {
+    return seen(request);
+  }
+
+  @Public()
+  @Get()
+  root(@Req() request: EchoRequest): Seen {
     return seen(request);
   }
 }
@@ -63,7 +97,10 @@ describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) 
 
   async function start(userInfoHeader?: UserInfoHeaderFormat): Promise<string> {
     const options = userInfoHeader === undefined ? {} : { userInfoHeader };
-    return apps.track(await boot(adapter, { spec: openApi2(issuers), ...options }, [EchoController])).url;
+    const module = await boot(adapter, { spec: openApi2(issuers), ...options }, [EchoController], undefined, [
+      { provide: APP_GUARD, useClass: HeaderReadingGuard },
+    ]);
+    return apps.track(module).url;
   }
   const token = (overrides: Record<string, unknown> = {}) =>
     signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience', { email: 'user@example.com', ...overrides }));
@@ -76,11 +113,11 @@ describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) 
   it('by default sets ESPv2’s value: the verified token’s payload segment, verbatim and unpadded', async () => {
     const url = await start();
     const first = token({ jti: 'a' });
-    expect(await get(`${url}/secured`, bearer(first))).toEqual({ header: payloadSegment(first), raw: 0 });
+    expect(await get(`${url}/secured`, bearer(first))).toMatchObject({ header: payloadSegment(first), raw: 0 });
     // A validated-token cache hit forwards the same value.
-    expect(await get(`${url}/secured`, bearer(first))).toEqual({ header: payloadSegment(first), raw: 0 });
+    expect(await get(`${url}/secured`, bearer(first))).toMatchObject({ header: payloadSegment(first), raw: 0 });
     const second = token({ jti: 'b' });
-    expect(await get(`${url}/secured`, bearer(second))).toEqual({ header: payloadSegment(second), raw: 0 });
+    expect(await get(`${url}/secured`, bearer(second))).toMatchObject({ header: payloadSegment(second), raw: 0 });
   });
 
   it('with "esp" sets ESP v1’s value: padded base64url JSON of claims (a string), issuer, id, email and audiences', async () => {
@@ -110,18 +147,21 @@ describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) 
 
   it('with false sets nothing', async () => {
     const url = await start(false);
-    expect(await get(`${url}/secured`, bearer(token()))).toEqual({ header: null, raw: 0 });
+    expect(await get(`${url}/secured`, bearer(token()))).toMatchObject({ header: null, raw: 0 });
   });
 
   it.each([undefined, 'esp', false] as const)('removes a client-sent header on every route (option %s)', async (format) => {
     const url = await start(format);
     const forged = { [HEADER]: Buffer.from('{"iss":"https://forged.example.com"}').toString('base64url') };
-    expect(await get(`${url}/public`, forged)).toEqual({ header: null, raw: 0 });
-    expect(await get(`${url}/optional`, forged)).toEqual({ header: null, raw: 0 });
+    // Gone before the app's own guards run, and from every view Node offers of the headers.
+    const gone = { header: null, raw: 0, distinct: null, beforeGuard: null };
+    expect(await get(`${url}/public`, forged)).toEqual(gone);
+    expect(await get(`${url}/`, forged)).toEqual(gone);
+    expect(await get(`${url}/optional`, forged)).toEqual(gone);
     // On a verified route the forged value gives way to the verified caller's (or to nothing with `false`).
     const sent = token();
     const verified = await get(`${url}/secured`, { ...forged, ...bearer(sent) });
-    expect(verified.raw).toBe(0);
+    expect({ raw: verified.raw, distinct: verified.distinct, beforeGuard: verified.beforeGuard }).toEqual({ raw: 0, distinct: null, beforeGuard: null });
     if (format === false) expect(verified.header).toBeNull();
     else if (format === 'esp') expect(decodeEspV1(verified.header!).issuer).toBe(issuers.alpha.issuer);
     else expect(verified.header).toBe(payloadSegment(sent));

@@ -89,6 +89,7 @@ describe('issuers', () => {
     ['accounts.google.com', true],
     ['https://securetoken.google.com/my-project', true],
     ['caller@my-project.iam.gserviceaccount.com', true],
+    ['Caller@My-Project.IAM.GServiceAccount.com', true],
     ['https://alpha.example.com', false],
     ['https://my-tenant.auth0.com/', false],
   ])('%s requires iat: %s', (issuer, expected) => {
