@@ -1,10 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 
-/** What the library reads of a grpc-js `Metadata`, without importing @grpc/grpc-js (an optional peer's peer). */
-interface MetadataLike {
+/** What the library reads and writes of a grpc-js `Metadata`, without importing @grpc/grpc-js (an optional peer's peer). */
+export interface MetadataLike {
   get(key: string): unknown[];
   getMap(): Record<string, unknown>;
+  set(key: string, value: string): void;
+  remove(key: string): void;
 }
 
 /** What the library reads of a grpc-js server call. */
@@ -15,6 +17,9 @@ interface GrpcCallLike {
 
 /** The key under which a gRPC request view keeps the call's full method name (`pkg.Service.Method`). */
 const GRPC_METHOD = Symbol.for('nestjs-endpoints-auth:grpc-method');
+
+/** The key under which a gRPC request view keeps the call's `Metadata`, the object the handler receives. */
+const GRPC_METADATA = Symbol.for('nestjs-endpoints-auth:grpc-metadata');
 
 /**
  * One view per call, keyed by the call's `Metadata` (a new object for every call): the guard and `@UserInfo()` each
@@ -45,6 +50,14 @@ export function grpcRequestOf(context: ExecutionContext): HttpRequestLike | unde
   return view;
 }
 
+/**
+ * The call's own `Metadata` behind a gRPC request view, for what must reach the handler (the forwarded user info);
+ * `undefined` for an HTTP request.
+ */
+export function grpcMetadataOf(request: HttpRequestLike): MetadataLike | undefined {
+  return request[GRPC_METADATA] as MetadataLike | undefined;
+}
+
 /** The full method name (`pkg.Service.Method`) of a gRPC request view; `undefined` for an HTTP request. */
 export function grpcMethodOf(request: HttpRequestLike): string | undefined {
   return request[GRPC_METHOD] as string | undefined;
@@ -60,7 +73,7 @@ function viewOf(metadata: MetadataLike, path: string): HttpRequestLike {
   // `/pkg.Service/Method` is the HTTP/2 path of the call; selectors name methods as `pkg.Service.Method`.
   const method = path.replace(/^\//, '').replace('/', '.');
   // No `url`: gRPC has no query string, so a definition's query locations find nothing.
-  return { method: 'POST', headers, protocol: 'grpc', [GRPC_METHOD]: method };
+  return { method: 'POST', headers, protocol: 'grpc', [GRPC_METHOD]: method, [GRPC_METADATA]: metadata };
 }
 
 function isMetadata(value: unknown): value is MetadataLike {

@@ -1,5 +1,6 @@
 import type { UserInfoHeaderFormat } from '../interfaces/endpoints-auth-options.interface.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
+import { grpcMetadataOf } from '../grpc/grpc-request.util.js';
 import { rawHeadersOf } from '../token/header-values.util.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 
@@ -49,6 +50,8 @@ function padded(base64url: string): string {
 export function stripUserInfo(request: HttpRequestLike): void {
   const headers = request.headers as Record<string, unknown> | undefined;
   if (headers?.[USER_INFO_HEADER] === undefined) return;
+  // A gRPC call: the handler reads the call's own metadata, not the guard's view of it.
+  grpcMetadataOf(request)?.remove(USER_INFO_HEADER);
   const message = (request['raw'] ?? request) as { headersDistinct?: Record<string, unknown> };
   // Node builds headersDistinct lazily from the raw list and the header count it parsed: built after the list
   // shrinks, it would read past its end and throw. So it is built now, and the header removed from it too.
@@ -63,4 +66,5 @@ export function stripUserInfo(request: HttpRequestLike): void {
 /** Sets the verified caller's `X-Endpoint-API-UserInfo` on the request, where `request.headers` readers find it. */
 export function setUserInfo(request: HttpRequestLike, value: string): void {
   (request.headers as Record<string, unknown>)[USER_INFO_HEADER] = value;
+  grpcMetadataOf(request)?.set(USER_INFO_HEADER, value);
 }
