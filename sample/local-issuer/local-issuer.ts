@@ -1,9 +1,9 @@
-import { type KeyObject, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { type KeyObject, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { parse } from 'yaml';
+import { KeyDocumentServer } from './key-document-server.js';
+import { signRs256 } from './sign-rs256.js';
 
 /** The issuer named by the sample spec's `local` definition. */
 export const LOCAL_ISSUER = 'https://local-issuer.invalid';
@@ -14,25 +14,22 @@ export const LOCAL_ISSUER = 'https://local-issuer.invalid';
  */
 export class LocalIssuer implements OnApplicationShutdown {
   private constructor(
-    private readonly server: Server,
+    private readonly server: KeyDocumentServer,
     private readonly privateKey: KeyObject,
     private readonly kid: string,
-    /** Where the JWKS is served. */
-    readonly jwksUri: string,
   ) {}
+
+  /** Where the JWKS is served. */
+  get jwksUri(): string {
+    return this.server.url;
+  }
 
   /** Makes a key and serves its JWKS on 127.0.0.1:`port` (0 picks a free port). */
   static async start(port = 0): Promise<LocalIssuer> {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const kid = randomUUID();
-    const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
-    const server = createServer((request, response) => {
-      if (request.url === '/jwks.json') response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
-      else response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const address = server.address() as AddressInfo;
-    return new LocalIssuer(server, privateKey, kid, `http://127.0.0.1:${address.port}/jwks.json`);
+    const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] };
+    return new LocalIssuer(await KeyDocumentServer.start('/jwks.json', jwks, port), privateKey, kid);
   }
 
   /** Reads the spec and points its `local` definition, if any, at this issuer's keys. */
@@ -46,18 +43,17 @@ export class LocalIssuer implements OnApplicationShutdown {
   /** An RS256 token for `audience`, valid for `lifetimeSeconds`. */
   mint(audience: string, claims: Record<string, unknown> = {}, lifetimeSeconds = 3600): string {
     const now = Math.floor(Date.now() / 1000);
-    const header = { alg: 'RS256', typ: 'JWT', kid: this.kid };
-    const payload = { iss: LOCAL_ISSUER, sub: 'local-user', aud: audience, iat: now, exp: now + lifetimeSeconds, ...claims };
-    const input = `${encode(header)}.${encode(payload)}`;
-    return `${input}.${sign('sha256', Buffer.from(input), this.privateKey).toString('base64url')}`;
+    return signRs256(this.privateKey, this.kid, {
+      iss: LOCAL_ISSUER,
+      sub: 'local-user',
+      aud: audience,
+      iat: now,
+      exp: now + lifetimeSeconds,
+      ...claims,
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.stop();
   }
-}
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
