@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -50,13 +51,19 @@ describe('npm start', () => {
   let output = '';
 
   beforeAll(async () => {
-    child = spawn('npm', ['start'], { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, so afterAll stops npm, its shell and the node process under it, not npm alone.
+    child = spawn('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', GRPC_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('npm start printed no curl lines within 90 s')), 90_000);
+      const timer = setTimeout(() => reject(new Error('npm start printed no gRPC client lines within 90 s')), 90_000);
       const poll = setInterval(() => {
-        if (/Without it[^\n]*\n\s+curl [^\n]+\n/.test(output)) {
+        if (/UNAUTHENTICATED[^\n]*\n\s+node [^\n]+\n/.test(output)) {
           clearInterval(poll);
           clearTimeout(timer);
           resolve();
@@ -65,16 +72,25 @@ describe('npm start', () => {
       child.on('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
     });
   }, 120_000);
-  afterAll(() => {
-    child?.kill('SIGINT');
+  afterAll(async () => {
+    if (child?.pid === undefined || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid, 'SIGINT');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
   });
 
+  // The printed lines are run as a user would run them; neither they nor the tokens in them reach the test output.
+  const printed = (command: string) =>
+    output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith(`${command} `));
+
   it('prints a token whose curl line returns 200, and a curl line without it that returns 401', async () => {
-    // The printed lines are run as a user would run them; the token itself never reaches the test output.
-    const lines = output.split('\n').filter((line) => line.trim().startsWith('curl '));
-    expect(lines).toHaveLength(2);
+    const lines = printed('curl');
+    expect(lines.length).toBe(2);
     const [withToken, without] = lines.map((line) => {
-      const parts = /curl (?:-H "([^:]+): ([^"]+)" )?(\S+)/.exec(line.trim());
+      const parts = /curl (?:-H "([^:]+): ([^"]+)" )?(\S+)/.exec(line);
       return { headers: parts?.[1] ? { [parts[1]]: parts[2] } : undefined, url: parts?.[3] ?? '' };
     });
     const ok = await call(withToken.url, { headers: withToken.headers });
@@ -82,4 +98,24 @@ describe('npm start', () => {
     const refused = await call(without.url);
     expect(refused.status).toBe(401);
   });
+
+  it('prints a gRPC client line with a token that lists the shelves, and one without it that gets UNAUTHENTICATED', async () => {
+    const lines = printed('node');
+    expect(lines.length).toBe(2);
+    const [withToken, without] = lines.map((line) => line.split(/\s+/).slice(1));
+    const ok = await run(withToken!);
+    expect(ok).toEqual({ code: 0, stdout: expect.stringMatching(/^OK \{"shelves":\[\{"id":1,"theme":"Fiction"\}/) });
+    expect(await run(without!)).toEqual({ code: 1, stdout: 'UNAUTHENTICATED Jwt is missing\n' });
+  });
 });
+
+/** Runs `node ...args` in the package root, as the printed line says; returns its exit code and output (no token in it). */
+async function run(args: string[]): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, timeout: 20_000 });
+    return { code: 0, stdout };
+  } catch (error: unknown) {
+    const failed = error as { code?: number; stdout?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '' };
+  }
+}
