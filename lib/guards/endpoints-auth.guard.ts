@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional }
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError } from '../errors/auth-error.js';
 import { exceptionForContext } from '../errors/exception-for-context.util.js';
+import { endPassThroughCall } from '../grpc/end-stream-call.util.js';
 import { wwwAuthenticate } from '../errors/to-http-exception.util.js';
 import { isCorsPreflight } from '../routes/cors-preflight.util.js';
 import { requestOf } from '../routes/request-of.util.js';
@@ -55,6 +56,9 @@ export class EndpointsAuthGuard implements CanActivate {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       this.setChallenge(context, request, error);
+      // A pass-through gRPC stream cannot carry a thrown failure (see endPassThroughCall): the call is ended here,
+      // and the handler never runs; the pending promise is dropped with the call.
+      if (endPassThroughCall(context, error)) return new Promise<boolean>(() => undefined);
       throw await exceptionForContext(context, error);
     }
   }

@@ -56,7 +56,10 @@ export class RouteRequirements implements OnModuleInit {
    */
   private rpcRequirementFor(request: HttpRequestLike | undefined): SecurityRequirement | undefined {
     const method = request && grpcMethodOf(request);
-    if (method === undefined || this.spec.rules.length === 0) return this.spec.apiRequirement;
+    if (this.spec.rules.length === 0) return this.spec.apiRequirement;
+    // A call whose method cannot be named (another RPC transport) gets what a `*` rule requires, so the guard
+    // refuses it (UNSUPPORTED_CONTEXT) rather than letting it run unchecked.
+    if (method === undefined) return matchConfigRule(this.spec.rules, '');
     // Keyed by method name: grpc-js hands the guard only the methods the app serves, so the map stays that small.
     if (this.byMethod.has(method)) return this.byMethod.get(method);
     const requirement = matchConfigRule(this.spec.rules, method);

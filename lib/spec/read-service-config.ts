@@ -104,13 +104,14 @@ function readRule(raw: unknown, where: string, providers: ReadonlyMap<string, En
 }
 
 /**
- * A later rule whose selector covers everything an earlier rule names leaves that rule dead: Service Management
- * refuses such a config ("Subsuming selectors in the same file is not supported"), and so does this library.
+ * A later rule whose selector covers any one pattern of an earlier rule leaves that part of it dead: Service
+ * Management refuses such a config per pattern ("Subsuming selectors in the same file is not supported",
+ * `ConfigRuleSet.minimizeSelectors`), and so does this library.
  */
 function checkSubsumed(rules: readonly ConfigRule[], source: string): void {
   rules.forEach((later, index) => {
     for (const [earlierIndex, earlier] of rules.slice(0, index).entries()) {
-      if (earlier.patterns.every((pattern) => later.patterns.some((covering) => patternSubsumes(covering, pattern)))) {
+      if (earlier.patterns.some((pattern) => later.patterns.some((covering) => patternSubsumes(covering, pattern)))) {
         throw new SpecError(
           source,
           `authentication.rules[${index}] (selector "${later.selector}") subsumes rules[${earlierIndex}] (selector "${earlier.selector}"), which would never apply: subsuming selectors in the same file are not supported; put the broader rule first`,

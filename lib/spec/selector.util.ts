@@ -13,6 +13,8 @@ export function selectorPatterns(selector: unknown, where: string, source: strin
     throw new SpecError(source, `${where}: selector must be a non-empty string`);
   }
   const patterns = selector.split(',').map((pattern) => pattern.trim());
+  // Service Management drops one trailing empty pattern ("a.B.C,", a common way to write lists); so does this.
+  if (patterns.length > 1 && patterns[patterns.length - 1] === '') patterns.pop();
   for (const pattern of patterns) {
     if (!PATTERN.test(pattern)) {
       throw new SpecError(

@@ -178,14 +178,35 @@ class TcpController {
   }
 }
 
-describe('an RPC transport the guard cannot read a token from (TCP)', () => {
+/** No decorator: what the spec requires of every method applies (a `*` rule, or the top-level `security`). */
+@Controller()
+class PlainTcpController {
+  @MessagePattern('plain')
+  plain() {
+    return { ok: true };
+  }
+}
+
+/** An OpenAPI document requiring alpha at the top level, or a service config whose `*` rule requires alpha. */
+const specs = {
+  openapi: (issuers: Issuers) => openApi2(issuers, { security: [{ alpha: [] }] }),
+  'a service config': (issuers: Issuers) => ({
+    name: 'tcp.example.com',
+    authentication: {
+      providers: [{ id: 'alpha', issuer: issuers.alpha.issuer, jwks_uri: issuers.alpha.jwksUri, audiences: 'alpha-audience' }],
+      rules: [{ selector: '*', requirements: [{ provider_id: 'alpha' }] }],
+    },
+  }),
+};
+
+describe.each(Object.keys(specs) as (keyof typeof specs)[])('an RPC transport the guard cannot read a token from (TCP), under %s', (kind) => {
   let issuers: Issuers;
   let app: INestMicroservice;
   let client: ClientProxy;
 
   beforeAll(async () => {
     issuers = await startIssuers();
-    @Module({ imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers) })], controllers: [TcpController] })
+    @Module({ imports: [EndpointsAuthModule.forRoot({ spec: specs[kind](issuers) })], controllers: [TcpController, PlainTcpController] })
     class TcpModule {}
     const { NestFactory } = await import('@nestjs/core');
     const port = await freePort();
@@ -203,5 +224,10 @@ describe('an RPC transport the guard cannot read a token from (TCP)', () => {
     const refused = await firstValueFrom(client.send('shelves', {})).catch((error: unknown) => error);
     expect(refused).toEqual({ code: UNAUTHENTICATED, message: 'Jwt cannot be read from a "rpc" context', errorCode: 'UNSUPPORTED_CONTEXT' });
     expect(await firstValueFrom(client.send('open', {}))).toEqual({ ok: true });
+  });
+
+  it('refuses an undecorated handler the spec requires a token of (never open because its method has no name)', async () => {
+    const refused = await firstValueFrom(client.send('plain', {})).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: UNAUTHENTICATED, errorCode: 'UNSUPPORTED_CONTEXT' });
   });
 });

@@ -36,9 +36,14 @@ describe('start-up errors of a gRPC service configuration', () => {
       'selector pattern "test.*.Shelves" is not',
     ],
     [
-      'an empty pattern in a comma-separated selector',
-      { providers: [provider], rules: [{ selector: 'a.B.C,', requirements: [{ provider_id: 'sa' }] }] },
+      'an empty pattern inside a comma-separated selector (one trailing comma is accepted, as Service Management does)',
+      { providers: [provider], rules: [{ selector: 'a.B.C,,a.B.D', requirements: [{ provider_id: 'sa' }] }] },
       'selector pattern "" is not',
+    ],
+    [
+      'a later rule subsuming one pattern of an earlier one',
+      { providers: [provider], rules: [{ selector: 'a.S.M1, a.S.M2', requirements: [{ provider_id: 'sa' }] }, { selector: 'a.S.M1' }] },
+      'authentication.rules[1] (selector "a.S.M1") subsumes rules[0] (selector "a.S.M1, a.S.M2")',
     ],
     [
       'a later rule subsuming an earlier one',
