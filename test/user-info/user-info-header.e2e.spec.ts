@@ -27,6 +27,8 @@ interface Seen {
 
 const BEFORE_GUARD = Symbol('seen by the app guard');
 
+type Setup = 'app guard first' | 'library guard alone' | 'no global guard';
+
 /** A guard of the app's own (registered before the library's), as ESP-era code reads the caller: from the header. */
 @Injectable()
 class HeaderReadingGuard implements CanActivate {
@@ -95,11 +97,14 @@ describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) 
     issuers = started;
   });
 
-  async function start(userInfoHeader?: UserInfoHeaderFormat): Promise<string> {
-    const options = userInfoHeader === undefined ? {} : { userInfoHeader };
-    const module = await boot(adapter, { spec: openApi2(issuers), ...options }, [EchoController], undefined, [
-      { provide: APP_GUARD, useClass: HeaderReadingGuard },
-    ]);
+  /**
+   * An app with the Echo routes; `setup` says which guards it has: the library's alone (it strips the header), an
+   * `APP_GUARD` of the app's that runs before it (a middleware must strip it), or none (`globalGuard: false`).
+   */
+  async function start(userInfoHeader?: UserInfoHeaderFormat, setup: Setup = 'app guard first'): Promise<string> {
+    const options = { ...(userInfoHeader === undefined ? {} : { userInfoHeader }), ...(setup === 'no global guard' ? { globalGuard: false } : {}) };
+    const providers = setup === 'app guard first' ? [{ provide: APP_GUARD, useClass: HeaderReadingGuard }] : [];
+    const module = await boot(adapter, { spec: openApi2(issuers), ...options }, [EchoController], undefined, providers);
     return apps.track(module).url;
   }
   const token = (overrides: Record<string, unknown> = {}) =>
@@ -150,8 +155,14 @@ describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) 
     expect(await get(`${url}/secured`, bearer(token()))).toMatchObject({ header: null, raw: 0 });
   });
 
-  it.each([undefined, 'esp', false] as const)('removes a client-sent header on every route (option %s)', async (format) => {
-    const url = await start(format);
+  it.each([
+    [undefined, 'app guard first'],
+    ['esp', 'app guard first'],
+    [false, 'app guard first'],
+    [undefined, 'library guard alone'],
+    [false, 'library guard alone'],
+  ] as const)('removes a client-sent header on every route (option %s, %s)', async (format, setup) => {
+    const url = await start(format, setup);
     const forged = { [HEADER]: Buffer.from('{"iss":"https://forged.example.com"}').toString('base64url') };
     // Gone before the app's own guards run, and from every view Node offers of the headers.
     const gone = { header: null, raw: 0, distinct: null, beforeGuard: null };
@@ -165,5 +176,11 @@ describe.each(ADAPTERS)('X-Endpoint-API-UserInfo on %s', (adapter: AdapterName) 
     if (format === false) expect(verified.header).toBeNull();
     else if (format === 'esp') expect(decodeEspV1(verified.header!).issuer).toBe(issuers.alpha.issuer);
     else expect(verified.header).toBe(payloadSegment(sent));
+  });
+
+  it('removes a client-sent header even on routes no guard runs on (globalGuard: false)', async () => {
+    const url = await start(undefined, 'no global guard');
+    const forged = { [HEADER]: 'e30' };
+    expect(await get(`${url}/public`, forged)).toEqual({ header: null, raw: 0, distinct: null, beforeGuard: null });
   });
 });
