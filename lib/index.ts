@@ -1,3 +1,4 @@
+export * from './client/index.js';
 export * from './decorators/public.decorator.js';
 export * from './decorators/secured.decorator.js';
 export * from './decorators/user-info.decorator.js';

@@ -1,0 +1,39 @@
+import { type AuthorizedFetch, authorizedFetch } from './authorized-fetch.js';
+import { type MetadataLike, authorizationMetadata } from './authorization-metadata.js';
+import type { TokenSource } from './token-source.interface.js';
+
+/** One service this app calls: its audience, where tokens come from, and (for REST) its base URL. */
+export interface EndpointsClientOptions {
+  /** The name to inject the client by (`@InjectEndpointsClient(name)`). */
+  name: string;
+  /** The `aud` of the tokens sent: for Cloud Run the service's URL; for Endpoints `https://SERVICE_NAME` or one of its audiences. */
+  audience: string;
+  /** Where tokens come from (a key file, the metadata server, the exchange). */
+  source: TokenSource;
+  /** Prefix for relative paths given to `fetch`; none by default (paths must then be absolute URLs). */
+  baseUrl?: string;
+  /** The `fetch` requests go through; the global `fetch` by default. */
+  fetch?: typeof fetch;
+}
+
+/** A client for one service: `fetch` with the bearer token, the token itself, and gRPC call metadata. */
+export class EndpointsClient {
+  /** `fetch` for this service: a path is resolved against `baseUrl`; `Authorization: Bearer` is added. */
+  readonly fetch: AuthorizedFetch;
+
+  constructor(readonly options: EndpointsClientOptions) {
+    const send = authorizedFetch(options.source, options.audience, options.fetch);
+    this.fetch = (input, init) =>
+      send(typeof input === 'string' && options.baseUrl !== undefined ? new URL(input, options.baseUrl) : input, init);
+  }
+
+  /** The token for this service's audience (cached by the source). */
+  getToken(): Promise<string> {
+    return this.options.source.getToken(this.options.audience);
+  }
+
+  /** The gRPC `authorization` entry for this service, set on `metadata` when given (see `authorizationMetadata`). */
+  metadata(metadata?: MetadataLike): Promise<{ authorization: string }> {
+    return authorizationMetadata(this.options.source, this.options.audience, metadata);
+  }
+}

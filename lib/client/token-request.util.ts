@@ -1,0 +1,57 @@
+/** How a token request is bounded and retried. */
+export interface TokenRequestPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** Deadline of one try, headers and body. */
+  timeoutMs: number;
+  /** The wait before the second try; doubled for each further one. */
+  backoffMs: number;
+  maxBodyBytes: number;
+}
+
+/** The answer to a token request: its status and its body as text (capped). */
+export interface TokenResponse {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/**
+ * One token request, tried again with backoff after a network error, a timeout or a 5xx (the token server's own
+ * failures), never after a 4xx. Redirects are not followed: a token server that redirects is misconfigured, and a
+ * request that carries an assertion must not land elsewhere. Throws with the last failure, never with a body.
+ */
+export async function requestToken(url: string, init: RequestInit, policy: TokenRequestPolicy): Promise<TokenResponse> {
+  let failure = '';
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, policy.backoffMs * 2 ** (attempt - 2)));
+    const signal = AbortSignal.timeout(policy.timeoutMs);
+    try {
+      const response = await fetch(url, { ...init, signal, redirect: 'manual' });
+      const body = await readCapped(response, policy.maxBodyBytes);
+      if (response.status < 500) return { status: response.status, headers: response.headers, body };
+      failure = `HTTP ${response.status}`;
+    } catch (error) {
+      failure = signal.aborted ? `no complete answer within ${policy.timeoutMs} ms` : networkReason(error);
+    }
+  }
+  throw new Error(`${failure} (after ${policy.attempts} ${policy.attempts === 1 ? 'try' : 'tries'})`);
+}
+
+async function readCapped(response: Response, maxBodyBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBodyBytes) throw new Error(`body is over ${maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function networkReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // fetch() says only "fetch failed"; the network code (ENOTFOUND, ECONNREFUSED, ...) is on its cause.
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' ? `${message} (${code})` : message;
+}
