@@ -72,7 +72,7 @@ export class IdTokenExchangeSource implements TokenSource {
     if (response.status !== 200 || typeof json.id_token !== 'string') {
       // OAuth errors (RFC 6749 §5.2) name the cause: invalid_grant for a revoked key or a bad target_audience.
       const oauth = typeof json.error === 'string' ? `: ${json.error}${typeof json.error_description === 'string' ? ` (${json.error_description.slice(0, 200)})` : ''}` : '';
-      const what = response.status === 200 ? 'an answer without "id_token"' : `HTTP ${response.status}`;
+      const what = response.status === 200 ? 'HTTP 200 without "id_token"' : `HTTP ${response.status}`;
       throw new Error(`${from} answered ${what}${oauth} for service account ${this.key.clientEmail}`);
     }
     return { token: json.id_token, expiresAt: tokenExpiry(json.id_token, from) };
