@@ -61,7 +61,7 @@ function parsePrivateKey(pem: string, fail: (problem: string) => never): KeyObje
   } catch {
     return fail('"private_key" is not a PEM private key');
   }
-  if (key.asymmetricKeyType !== 'rsa') fail(`"private_key" is a ${key.asymmetricKeyType} key, expected RSA (RS256)`);
+  if (key.asymmetricKeyType !== 'rsa') fail(`"private_key" is of type ${key.asymmetricKeyType}, expected RSA (RS256)`);
   if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) fail('"private_key" is an RSA key under 2048 bits');
   return key;
 }
