@@ -8,7 +8,7 @@ import { isCorsPreflight } from '../routes/cors-preflight.util.js';
 import { requestOf } from '../routes/request-of.util.js';
 import { RouteRequirements } from '../routes/route-requirements.js';
 import { requestPathOf } from '../routes/route-template.util.js';
-import { RequestAuthenticator } from '../strategies/request-authenticator.js';
+import { RequestAuthenticator, type VerifiedToken } from '../strategies/request-authenticator.js';
 import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
@@ -33,7 +33,11 @@ export class EndpointsAuthGuard implements CanActivate {
     private readonly authenticator: RequestAuthenticator,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Lets the request through (`true`) or throws ESP's answer. Synchronous when the token is answered from the cache
+   * or verified with keys at hand; a promise only when a key fetch is awaited or an RPC failure is built.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = this.getRequest(context);
     // Before anything can pass: a client must never be able to hand the app a forged verified caller.
     if (request) stripUserInfo(request);
@@ -42,25 +46,42 @@ export class EndpointsAuthGuard implements CanActivate {
     if (!request) {
       // Fail closed: a route that needs a token is never opened because its context could not be read.
       const unsupported = new AuthError('UNSUPPORTED_CONTEXT', `Jwt cannot be read from a "${context.getType()}" context`);
-      throw await exceptionForContext(context, unsupported);
+      return this.refuse(context, undefined, unsupported);
     }
     if (isCorsPreflight(context, request)) return true;
+    let outcome: ReturnType<RequestAuthenticator['verify']>;
     try {
-      const verified = await this.authenticator.verify(request, requirement);
-      if (verified) {
-        setClaims(request, verified.claims);
-        const format = this.settings ? this.settings.userInfoHeader : 'espv2';
-        if (format) setUserInfo(request, userInfoValue(format, verified.token, verified.claims));
-      }
-      return true;
+      outcome = this.authenticator.verify(request, requirement);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      this.setChallenge(context, request, error);
-      // A pass-through gRPC stream cannot carry a thrown failure (see endPassThroughCall): the call is ended here,
-      // and the handler never runs; the pending promise is dropped with the call.
-      if (endPassThroughCall(context, error)) return new Promise<boolean>(() => undefined);
-      throw await exceptionForContext(context, error);
+      return this.refuse(context, request, error);
     }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (verified) => this.accept(request, verified),
+        (error: unknown) => this.refuse(context, request, error),
+      );
+    }
+    return this.accept(request, outcome);
+  }
+
+  /** Hands the verified caller to the route: `@UserInfo()`, `request.user` and `X-Endpoint-API-UserInfo`. */
+  private accept(request: HttpRequestLike, verified: VerifiedToken | undefined): true {
+    if (verified) {
+      setClaims(request, verified.claims);
+      const format = this.settings ? this.settings.userInfoHeader : 'espv2';
+      if (format) setUserInfo(request, userInfoValue(format, verified.token, verified.claims));
+    }
+    return true;
+  }
+
+  /** Throws the failure as the context's exception (401/403, or a gRPC status); anything else is rethrown. */
+  private async refuse(context: ExecutionContext, request: HttpRequestLike | undefined, error: unknown): Promise<boolean> {
+    if (!(error instanceof AuthError)) throw error;
+    if (request) this.setChallenge(context, request, error);
+    // A pass-through gRPC stream cannot carry a thrown failure (see endPassThroughCall): the call is ended here,
+    // and the handler never runs; the pending promise is dropped with the call.
+    if (endPassThroughCall(context, error)) return new Promise<boolean>(() => undefined);
+    throw await exceptionForContext(context, error);
   }
 
   /** The request to authenticate; override to reach it in other contexts. `undefined` fails closed. */

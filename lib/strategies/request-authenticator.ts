@@ -16,10 +16,26 @@ import { ValidatedTokenCache } from '../token/validated-token-cache.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { StrategyRegistry } from './strategy-registry.js';
-import { runStrategy } from './run-strategy.js';
+import { type StrategyOutcome, runStrategy } from './run-strategy.js';
 import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 type Parsed = ParsedJwt | AuthError;
+
+/** What one request's verification has learnt so far, across alternatives. */
+interface Attempt {
+  parsed: Map<string, Parsed>;
+  found: Map<readonly JwtLocation[], string[]>;
+  failure?: AuthError;
+  unknownIssuer: boolean;
+}
+
+/** An alternative's verdict folded into the attempt: its token when it passed, else `undefined` (failure noted). */
+function passed(outcome: VerifiedToken | AuthError, state: Attempt): VerifiedToken | undefined {
+  if (!(outcome instanceof AuthError)) return outcome;
+  if (outcome.code === 'UNKNOWN_ISSUER') state.unknownIssuer = true;
+  else state.failure = outcome;
+  return undefined;
+}
 
 /** A token that passed every check, with its claims (ESP forwards both). */
 export interface VerifiedToken {
@@ -55,42 +71,69 @@ export class RequestAuthenticator {
     return (await this.verify(request, requirement))?.claims;
   }
 
-  /** The token that passed and its claims, `undefined` when an optional requirement found none; throws `AuthError`. */
-  async verify(request: HttpRequestLike, requirement: SecurityRequirement): Promise<VerifiedToken | undefined> {
-    const parsed = new Map<string, Parsed>();
-    // Alternatives usually share their locations (ESP's defaults): each list is read once per request.
-    const found = new Map<readonly JwtLocation[], string[]>();
-    let failure: AuthError | undefined;
-    let unknownIssuer = false;
-    for (const name of requirement.providers) {
+  /**
+   * The token that passed and its claims, `undefined` when an optional requirement found none; throws (or rejects
+   * with) an `AuthError`. Synchronous when every token is answered from the cache or with keys at hand, so the
+   * common request pays for no promise; a promise only when a fetch is awaited.
+   */
+  verify(request: HttpRequestLike, requirement: SecurityRequirement): VerifiedToken | undefined | Promise<VerifiedToken | undefined> {
+    return this.verifyFrom(0, request, requirement, { parsed: new Map(), found: new Map(), unknownIssuer: false });
+  }
+
+  /** Tries the alternatives from `start` on, as Envoy's `requires_any`: the first that passes is the answer. */
+  private verifyFrom(
+    start: number,
+    request: HttpRequestLike,
+    requirement: SecurityRequirement,
+    state: Attempt,
+  ): VerifiedToken | undefined | Promise<VerifiedToken | undefined> {
+    const { providers } = requirement;
+    for (let index = start; index < providers.length; index++) {
+      const name = providers[index];
       const strategy = this.registry.get(name);
       const { locations } = strategy.provider;
-      let tokens = found.get(locations);
-      if (!tokens) found.set(locations, (tokens = extractTokens(request, locations)));
+      // Alternatives usually share their locations (ESP's defaults): each list is read once per request.
+      let tokens = state.found.get(locations);
+      if (!tokens) state.found.set(locations, (tokens = extractTokens(request, locations)));
       if (tokens.length === 0) continue;
-      const outcome = await this.verifyAll(request, strategy, tokens, parsed, requirement.audiences?.get(name));
-      if (!(outcome instanceof AuthError)) return outcome;
-      // Envoy reports the last alternative's real failure, else "unknown issuer", else "missing" (verifier.cc).
-      if (outcome.code === 'UNKNOWN_ISSUER') unknownIssuer = true;
-      else failure = outcome;
+      const outcome = this.verifyAll(request, strategy, tokens, state.parsed, requirement.audiences?.get(name));
+      if (outcome instanceof Promise) {
+        return outcome.then((settled) => passed(settled, state) ?? this.verifyFrom(index + 1, request, requirement, state));
+      }
+      const verified = passed(outcome, state);
+      if (verified) return verified;
     }
-    if (failure) throw failure;
-    if (unknownIssuer) throw new AuthError('UNKNOWN_ISSUER');
+    // Envoy reports the last alternative's real failure, else "unknown issuer", else "missing" (verifier.cc).
+    if (state.failure) throw state.failure;
+    if (state.unknownIssuer) throw new AuthError('UNKNOWN_ISSUER');
     if (requirement.optional) return undefined;
     throw new AuthError('MISSING_TOKEN');
   }
 
   /** Every token must pass; like Envoy, the last one found is checked first and the first failure is the answer. */
-  private async verifyAll(
+  private verifyAll(
     request: HttpRequestLike,
     strategy: EndpointsJwtStrategy,
     tokens: string[],
     parsed: Map<string, Parsed>,
     audiences: readonly string[] | undefined,
-  ): Promise<VerifiedToken | AuthError> {
-    let verified: VerifiedToken | undefined;
+  ): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> {
     // One token is the usual case: no copies are made for it.
-    for (const token of tokens.length === 1 ? tokens : [...new Set(tokens)].reverse()) {
+    const ordered = tokens.length === 1 ? tokens : [...new Set(tokens)].reverse();
+    return this.verifyTokens(ordered, 0, undefined, request, strategy, parsed, audiences);
+  }
+
+  private verifyTokens(
+    tokens: readonly string[],
+    start: number,
+    verified: VerifiedToken | undefined,
+    request: HttpRequestLike,
+    strategy: EndpointsJwtStrategy,
+    parsed: Map<string, Parsed>,
+    audiences: readonly string[] | undefined,
+  ): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> {
+    for (let index = start; index < tokens.length; index++) {
+      const token = tokens[index];
       const cached = this.fromCache(token, strategy, audiences);
       if (cached instanceof AuthError) return cached;
       if (cached) {
@@ -106,11 +149,14 @@ export class RequestAuthenticator {
       // Routing by the unverified `iss`: another definition's token is never handed to this strategy.
       if (!issuerMatches(jwt.payload.iss, strategy.provider.issuer)) return new AuthError('UNKNOWN_ISSUER');
       const slot: TokenSlot = { jwt, audiences };
-      const outcome = await this.runStrategy(request, strategy, slot);
-      if (outcome instanceof AuthError) return outcome;
-      const claims = deepFreeze(outcome);
-      if (this.cache && slot.key) this.cache.set(token, { claims, provider: strategy.name, key: slot.key }, Date.now());
-      verified = { token, claims };
+      const next = (outcome: StrategyOutcome): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> => {
+        const claims = this.claimsOf(strategy.name, outcome);
+        if (claims instanceof AuthError) return claims;
+        if (this.cache && slot.key) this.cache.set(token, { claims, provider: strategy.name, key: slot.key }, Date.now());
+        return this.verifyTokens(tokens, index + 1, { token, claims }, request, strategy, parsed, audiences);
+      };
+      const outcome = runStrategy(strategy, request, { session: false, [TOKEN_SLOT]: slot });
+      return outcome instanceof Promise ? outcome.then(next) : next(outcome);
     }
     return verified!;
   }
@@ -135,10 +181,10 @@ export class RequestAuthenticator {
     return failure ?? entry.claims;
   }
 
-  private async runStrategy(request: HttpRequestLike, strategy: EndpointsJwtStrategy, slot: TokenSlot): Promise<JwtClaims | AuthError> {
-    const { user, info, error } = await runStrategy(strategy, request, { session: false, [TOKEN_SLOT]: slot });
+  /** The verified claims (deep-frozen), or the `AuthError` the strategy failed with; a fault is rethrown. */
+  private claimsOf(name: string, { user, info, error }: StrategyOutcome): JwtClaims | AuthError {
     if (error) throw error;
-    return user ? (user as JwtClaims) : this.toAuthError(strategy.name, info);
+    return user ? deepFreeze(user as JwtClaims) : this.toAuthError(name, info);
   }
 
   /** The strategy fails only with an `AuthError`; anything else from Passport is a refusal without a reason. */
