@@ -15,6 +15,7 @@ import {
   Secured,
   UserInfo,
   authorizedFetch,
+  getEndpointsClientToken,
 } from '../../lib/index.js';
 import { ADAPTERS, type AdapterName, Apps, startApp } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
@@ -100,6 +101,26 @@ describe.each(ADAPTERS)('a service-account token round trip on %s', (adapter: Ad
     const response = await shelves.fetch('/whoami');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ email: account.email, sub: account.email });
+    await caller.close();
+  });
+
+  it('builds a client with registerAsync from a factory, and replaces an Authorization the caller set', async () => {
+    @Module({ providers: [{ provide: 'KEY_FILE', useValue: keyFile }], exports: ['KEY_FILE'] })
+    class KeyFileModule {}
+    const caller = await Test.createTestingModule({
+      imports: [
+        EndpointsClientModule.registerAsync({
+          name: 'shelves',
+          imports: [KeyFileModule],
+          inject: ['KEY_FILE'],
+          useFactory: (path: string) => ({ audience: AUDIENCE, baseUrl: url, source: new ServiceAccountTokenSource(path) }),
+        }),
+      ],
+    }).compile();
+    const shelves = caller.get<EndpointsClient>(getEndpointsClientToken('shelves'));
+    const response = await shelves.fetch('/whoami', { headers: { authorization: 'Bearer stale', 'x-request-id': '7' } });
+    expect(response.status).toBe(200);
+    expect((await shelves.metadata()).authorization).toBe(`Bearer ${await shelves.getToken()}`);
     await caller.close();
   });
 });
