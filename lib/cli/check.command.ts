@@ -1,0 +1,62 @@
+import { SpecError } from '../spec/spec-error.js';
+import type { Command, CommandIo } from './command.interface.js';
+import { describeDefinition } from './describe-definition.js';
+import { loadSpec } from './load-spec.js';
+import { LogCollector } from './log-collector.js';
+import { parseCommandArgs, required } from './parse-command-args.js';
+import { specKind } from './spec-kind.js';
+import { EXIT } from './usage-error.js';
+
+const USAGE = `Usage: endpoints-auth check --spec <file> [--service-name <name>]
+
+Loads a spec (OpenAPI 2 or 3 with x-google-* security definitions, or a gRPC service
+configuration) as the module does at start-up, and lists its JWT definitions: issuer,
+where the keys come from, audiences and token locations; then every warning, and the
+start-up error if there is one (the module's message).
+
+Options:
+  --spec <file>          the YAML or JSON file (required)
+  --service-name <name>  the serviceName option (default: the spec's host or name)
+  -h, --help             this help
+
+Exit codes: 0 the spec loads, 1 it does not, 2 bad arguments.`;
+
+const OPTIONS = {
+  spec: { type: 'string' },
+  'service-name': { type: 'string' },
+} as const;
+
+/** `endpoints-auth check`: what the module would make of a spec, and every problem it would report. */
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'load a spec and list its definitions, key sources, audiences and problems',
+  usage: USAGE,
+  async run(args: string[], io: CommandIo): Promise<number> {
+    const parsed = parseCommandArgs('check', args, OPTIONS);
+    if (parsed.help) return io.out(`${USAGE}\n`), EXIT.ok;
+    const path = required(parsed.values.spec, '--spec', 'check');
+    const logs = new LogCollector().install();
+    try {
+      const { spec } = loadSpec({ spec: path, serviceName: parsed.values['service-name'] });
+      const lines = [`${path}: ${specKind(path)}`, `definitions (${spec.providers.size}):`];
+      for (const provider of spec.providers.values()) {
+        const inferred = logs.messages('log').some((line) => line.includes(`"${provider.name}": no `) && line.includes("service account's certificates"));
+        lines.push(...describeDefinition(provider, inferred));
+      }
+      for (const name of spec.nonJwt) lines.push(`  ${name}: not a JWT definition (no issuer); never accepts a token`);
+      lines.push(...warnings(logs), 'ok: the spec loads');
+      io.out(`${lines.join('\n')}\n`);
+      return EXIT.ok;
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      const lines = [...warnings(logs), `error: ${error.message}`];
+      io.err(`${lines.join('\n')}\n`);
+      return EXIT.refused;
+    }
+  },
+};
+
+function warnings(logs: LogCollector): string[] {
+  const found = [...logs.messages('warn'), ...logs.messages('error')];
+  return found.length === 0 ? ['warnings: none'] : [`warnings (${found.length}):`, ...found.map((line) => `  ${line}`)];
+}
