@@ -3,7 +3,7 @@ import type { ServiceAccountKey } from './service-account-key.js';
 import { signServiceAccountJwt } from './sign-service-account-jwt.js';
 import { TokenCache } from './token-cache.js';
 import { tokenExpiry } from './token-expiry.util.js';
-import { type TokenRequestPolicy, requestToken } from './token-request.util.js';
+import { type TokenRequestPolicy, checkTokenRequestPolicy, requestToken } from './token-request.util.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /** Google's OAuth 2.0 token endpoint, the default when neither the options nor the key file name one. */
@@ -39,12 +39,12 @@ export class IdTokenExchangeSource implements TokenSource {
   constructor(key: ServiceAccountKey | string | object, options: IdTokenExchangeSourceOptions = {}) {
     this.key = asServiceAccountKey(key);
     this.tokenEndpoint = options.tokenEndpoint ?? this.key.tokenUri ?? GOOGLE_TOKEN_ENDPOINT;
-    this.policy = {
+    this.policy = checkTokenRequestPolicy({
       attempts: options.attempts ?? 3,
       timeoutMs: options.timeoutMs ?? 10_000,
       backoffMs: options.backoffMs ?? 500,
       maxBodyBytes: 64 * 1024,
-    };
+    });
     this.cache = new TokenCache((audience) => this.exchange(audience), (options.refreshBeforeExpirySeconds ?? 300) * 1000);
   }
 

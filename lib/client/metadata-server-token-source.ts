@@ -1,6 +1,6 @@
 import { TokenCache } from './token-cache.js';
 import { tokenExpiry } from './token-expiry.util.js';
-import { type TokenRequestPolicy, requestToken } from './token-request.util.js';
+import { type TokenRequestPolicy, checkTokenRequestPolicy, requestToken } from './token-request.util.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /** Where and how a `MetadataServerTokenSource` asks. */
@@ -32,12 +32,12 @@ export class MetadataServerTokenSource implements TokenSource {
 
   constructor(options: MetadataServerTokenSourceOptions = {}) {
     this.host = options.host ?? (process.env.GCE_METADATA_HOST || 'metadata.google.internal');
-    this.policy = {
+    this.policy = checkTokenRequestPolicy({
       attempts: options.attempts ?? 3,
       timeoutMs: options.timeoutMs ?? 3000,
       backoffMs: options.backoffMs ?? 200,
       maxBodyBytes: 64 * 1024,
-    };
+    });
     this.cache = new TokenCache((audience) => this.fetch(audience), (options.refreshBeforeExpirySeconds ?? 300) * 1000);
   }
 

@@ -1,7 +1,9 @@
 import { asServiceAccountKey } from './as-service-account-key.util.js';
 import type { ServiceAccountKey } from './service-account-key.js';
 import { signServiceAccountJwt } from './sign-service-account-jwt.js';
+import { checkedLifetime } from './jwt-lifetime.util.js';
 import { TokenCache } from './token-cache.js';
+import { tokenExpiry } from './token-expiry.util.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /** How a `ServiceAccountTokenSource` signs and caches. */
@@ -28,12 +30,11 @@ export class ServiceAccountTokenSource implements TokenSource {
 
   constructor(key: ServiceAccountKey | string | object, private readonly options: ServiceAccountTokenSourceOptions = {}) {
     this.key = asServiceAccountKey(key);
-    const lifetimeSeconds = options.lifetimeSeconds ?? 3600;
-    // Checks the options now rather than at the first call (signing throws the clear error).
-    signServiceAccountJwt(this.key, { audience: 'check', lifetimeSeconds });
+    // Checked now, so a bad lifetime fails where the source is made rather than at the first call.
+    const lifetimeSeconds = checkedLifetime(options.lifetimeSeconds);
     this.cache = new TokenCache(async (audience) => {
       const token = signServiceAccountJwt(this.key, { audience, lifetimeSeconds, issuer: this.options.issuer, claims: this.options.claims });
-      return { token, expiresAt: Date.now() + lifetimeSeconds * 1000 };
+      return { token, expiresAt: tokenExpiry(token, 'the signer') };
     }, (options.refreshBeforeExpirySeconds ?? 300) * 1000);
   }
 

@@ -1,8 +1,8 @@
 import { sign } from 'node:crypto';
+import { MAX_SERVICE_ACCOUNT_JWT_LIFETIME_SECONDS, checkedLifetime } from './jwt-lifetime.util.js';
 import type { ServiceAccountKey } from './service-account-key.js';
 
-/** The longest lifetime Google allows a self-signed service-account JWT (and the Endpoints samples' script). */
-export const MAX_SERVICE_ACCOUNT_JWT_LIFETIME_SECONDS = 3600;
+export { MAX_SERVICE_ACCOUNT_JWT_LIFETIME_SECONDS };
 
 /** What a service-account JWT says besides the key's identity. */
 export interface SignServiceAccountJwtOptions {
@@ -23,10 +23,7 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
  * key id; `iss` = `sub` = `email` = the account's email (or `issuer`), `aud`, `iat` = now, `exp` = iat + lifetime.
  */
 export function signServiceAccountJwt(key: ServiceAccountKey, options: SignServiceAccountJwtOptions): string {
-  const lifetime = options.lifetimeSeconds ?? MAX_SERVICE_ACCOUNT_JWT_LIFETIME_SECONDS;
-  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > MAX_SERVICE_ACCOUNT_JWT_LIFETIME_SECONDS) {
-    throw new Error(`lifetimeSeconds must be a whole number from 1 to ${MAX_SERVICE_ACCOUNT_JWT_LIFETIME_SECONDS}, got ${lifetime}`);
-  }
+  const lifetime = checkedLifetime(options.lifetimeSeconds);
   if (typeof options.audience !== 'string' || options.audience === '') throw new Error('audience must be a non-empty string');
   const issuer = options.issuer ?? key.clientEmail;
   const iat = Math.floor(Date.now() / 1000);

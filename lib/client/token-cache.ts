@@ -21,7 +21,11 @@ export class TokenCache {
   constructor(
     private readonly fetchToken: (audience: string) => Promise<ExpiringToken>,
     private readonly refreshBeforeExpiryMs: number,
-  ) {}
+  ) {
+    if (!(refreshBeforeExpiryMs >= 0) || !Number.isFinite(refreshBeforeExpiryMs)) {
+      throw new Error(`refreshBeforeExpirySeconds must be a number of seconds, 0 or more, got ${refreshBeforeExpiryMs / 1000}`);
+    }
+  }
 
   /** The audience's token: cached, refreshing in the background, or fetched once for all concurrent callers. */
   async get(audience: string): Promise<string> {

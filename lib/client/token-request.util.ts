@@ -9,6 +9,14 @@ export interface TokenRequestPolicy {
   maxBodyBytes: number;
 }
 
+/** Throws a clear error for a policy no request could follow (named as the options name them). */
+export function checkTokenRequestPolicy(policy: TokenRequestPolicy): TokenRequestPolicy {
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new Error(`attempts must be a whole number, 1 or more, got ${policy.attempts}`);
+  if (!(policy.timeoutMs > 0) || !Number.isFinite(policy.timeoutMs)) throw new Error(`timeoutMs must be a number of milliseconds over 0, got ${policy.timeoutMs}`);
+  if (!(policy.backoffMs >= 0) || !Number.isFinite(policy.backoffMs)) throw new Error(`backoffMs must be a number of milliseconds, 0 or more, got ${policy.backoffMs}`);
+  return policy;
+}
+
 /** The answer to a token request: its status and its body as text (capped). */
 export interface TokenResponse {
   status: number;

@@ -4,7 +4,14 @@
  */
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ServiceAccountTokenSource, authorizationMetadata, readServiceAccountKey, signServiceAccountJwt } from '../../lib/index.js';
+import {
+  IdTokenExchangeSource,
+  MetadataServerTokenSource,
+  ServiceAccountTokenSource,
+  authorizationMetadata,
+  readServiceAccountKey,
+  signServiceAccountJwt,
+} from '../../lib/index.js';
 import { decodeJwt, makeAccount, tempDir } from './client-kit.js';
 
 const account = makeAccount();
@@ -104,5 +111,16 @@ describe('ServiceAccountTokenSource', () => {
     const entry = await authorizationMetadata(source, 'https://a.example.com', { set: (k, v) => entries.set(k, v) });
     expect(entry).toEqual({ authorization: `Bearer ${await source.getToken('https://a.example.com')}` });
     expect(Object.fromEntries(entries)).toEqual(entry);
+  });
+});
+
+describe('source options', () => {
+  it.each([
+    [() => new ServiceAccountTokenSource(account.keyFile, { refreshBeforeExpirySeconds: -1 }), 'refreshBeforeExpirySeconds must be a number of seconds, 0 or more, got -1'],
+    [() => new MetadataServerTokenSource({ attempts: 0 }), 'attempts must be a whole number, 1 or more, got 0'],
+    [() => new MetadataServerTokenSource({ timeoutMs: 0 }), 'timeoutMs must be a number of milliseconds over 0, got 0'],
+    [() => new IdTokenExchangeSource(account.keyFile, { backoffMs: Number.NaN }), 'backoffMs must be a number of milliseconds, 0 or more, got NaN'],
+  ])('refuses a bad option when the source is made (%#)', (make, message) => {
+    expect(make).toThrow(message);
   });
 });
