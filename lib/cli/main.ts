@@ -3,10 +3,12 @@
 import 'reflect-metadata';
 import { checkCommand } from './check.command.js';
 import type { Command, CommandIo } from './command.interface.js';
+import { idTokenCommand } from './id-token.command.js';
+import { tokenCommand } from './token.command.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { verifyCommand } from './verify.command.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, verifyCommand];
+const COMMANDS: readonly Command[] = [checkCommand, verifyCommand, tokenCommand, idTokenCommand];
 
 const USAGE = `Usage: endpoints-auth <command> [options]
 
