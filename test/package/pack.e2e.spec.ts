@@ -183,6 +183,31 @@ describe('the packed package', () => {
     expect(probe.stderr).toMatch(/Cannot find module '@nestjs\/microservices'/);
   });
 
+  it('runs the endpoints-auth bin from the tarball: a shebang, --help, and check on a spec', async () => {
+    const installed = join(consumer, 'node_modules', NAME);
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.bin).toEqual({ 'endpoints-auth': './dist/cli/main.js' });
+    expect(tarballFiles).toContain('package/dist/cli/main.js');
+    const bin = join(installed, manifest.bin['endpoints-auth']);
+    expect((await readFile(bin, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const spec = {
+      swagger: '2.0',
+      info: { title: 'bin', version: '1' },
+      host: 'bin.example.com',
+      securityDefinitions: { sa: { type: 'oauth2', 'x-google-issuer': 'sa@bin.iam.gserviceaccount.com' } },
+      paths: {},
+    };
+    await writeFile(join(consumer, 'openapi.json'), JSON.stringify(spec));
+    const [help, check] = await Promise.all([
+      run(process.execPath, [bin, '--help'], consumer, consumerEnv()),
+      run(process.execPath, [bin, 'check', '--spec', 'openapi.json'], consumer, consumerEnv()),
+    ]);
+    expect(help.code, describeRun('endpoints-auth --help', help)).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: endpoints-auth <command>/);
+    expect(check.code, describeRun('endpoints-auth check', check)).toBe(0);
+    expect(check.stdout).toContain('keys       inferred service-account certificates at https://www.googleapis.com/robot/v1/metadata/x509/sa@bin.iam.gserviceaccount.com');
+  });
+
   it('guards the routes of a plain CommonJS Nest app', async () => {
     const result = await run(process.execPath, ['server.cjs'], consumer, consumerEnv());
     const output = describeRun('node server.cjs', result);
