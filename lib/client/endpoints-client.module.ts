@@ -4,8 +4,11 @@ import { getEndpointsClientToken } from './inject-endpoints-client.decorator.js'
 
 /** `registerAsync` options: the client's name now, the rest from a factory (a `ConfigService`, say). */
 export interface EndpointsClientAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** The name to inject the client by (`@InjectEndpointsClient(name)`). */
   name: string;
+  /** Providers handed to `useFactory`; none by default. */
   inject?: FactoryProvider['inject'];
+  /** Makes the client's options (audience, source, base URL) when the app starts. */
   useFactory: (...args: any[]) => Omit<EndpointsClientOptions, 'name'> | Promise<Omit<EndpointsClientOptions, 'name'>>;
 }
 

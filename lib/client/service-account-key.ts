@@ -7,6 +7,7 @@ export interface ServiceAccountKey {
   clientEmail: string;
   /** The key's id: the `kid` of the tokens it signs, which picks its certificate on the verifying side. */
   privateKeyId: string;
+  /** The RSA private key, parsed once from the file's PEM. */
   privateKey: KeyObject;
   /** The key file's `token_uri`, where the ID-token exchange posts when no endpoint is given. */
   tokenUri?: string;
