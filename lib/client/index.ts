@@ -1,6 +1,7 @@
 // client/: calling other services — tokens from a service-account key, the metadata server or the ID-token exchange.
 export * from './authorization-metadata.js';
 export * from './authorized-fetch.js';
+export * from './axios-authorization.js';
 export * from './endpoints-client.js';
 export * from './endpoints-client.module.js';
 export * from './id-token-exchange-source.js';
