@@ -10,7 +10,10 @@ export interface EndpointsClientOptions {
   audience: string;
   /** Where tokens come from (a key file, the metadata server, the exchange). */
   source: TokenSource;
-  /** Prefix for relative paths given to `fetch`; none by default (paths must then be absolute URLs). */
+  /**
+   * The URL relative paths given to `fetch` are resolved against (as `new URL(path, baseUrl)`: `shelves` keeps its
+   * path, `/shelves` replaces it); requests to any other origin are then refused. None by default (absolute URLs).
+   */
   baseUrl?: string;
   /** The `fetch` requests go through; the global `fetch` by default. */
   fetch?: typeof fetch;
@@ -18,13 +21,21 @@ export interface EndpointsClientOptions {
 
 /** A client for one service: `fetch` with the bearer token, the token itself, and gRPC call metadata. */
 export class EndpointsClient {
-  /** `fetch` for this service: a path is resolved against `baseUrl`; `Authorization: Bearer` is added. */
+  /** `fetch` for this service: a path is resolved against `baseUrl` (same origin only); `Authorization: Bearer` is added. */
   readonly fetch: AuthorizedFetch;
 
   constructor(readonly options: EndpointsClientOptions) {
     const send = authorizedFetch(options.source, options.audience, options.fetch);
-    this.fetch = (input, init) =>
-      send(typeof input === 'string' && options.baseUrl !== undefined ? new URL(input, options.baseUrl) : input, init);
+    const base = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
+    this.fetch = async (input, init) => {
+      if (!base) return send(input, init);
+      const url = input instanceof Request ? new URL(input.url) : new URL(input, base);
+      // The service's token must never go to another host: `//other.example` or an absolute URL is refused.
+      if (url.origin !== base.origin) {
+        throw new Error(`EndpointsClient "${options.name}": ${url.origin} is not the origin of its baseUrl (${base.origin}); its token is only sent there`);
+      }
+      return send(input instanceof Request ? input : url, init);
+    };
   }
 
   /** The token for this service's audience (cached by the source). */

@@ -14,21 +14,28 @@ export interface ServiceAccountKey {
 }
 
 /**
- * Reads the JSON key file the Cloud console downloads (a path) or its parsed contents; throws an error naming the
- * file and the field at fault, never quoting the file's text (it holds the private key).
+ * Reads the JSON key file the Cloud console downloads (a path), its text, or its parsed contents; throws an error
+ * naming the file and the field at fault, never quoting the file's text (it holds the private key).
  */
 export function readServiceAccountKey(source: string | object): ServiceAccountKey {
-  const where = typeof source === 'string' ? `service-account key file ${source}` : 'service-account key';
+  // The key's JSON text itself (often kept in an environment variable) is read as contents and never quoted;
+  // only a string that looks like a path is named in messages.
+  const isText = typeof source === 'string' && /^\s*\{/.test(source);
+  const pathLike = typeof source === 'string' && !isText && source.length <= 4096 && !source.includes('\n');
+  const where = pathLike ? `service-account key file ${source}` : 'service-account key';
   const fail = (problem: string): never => {
     throw new Error(`${where}: ${problem}`);
   };
   let json: unknown = source;
   if (typeof source === 'string') {
-    let text = '';
-    try {
-      text = readFileSync(source, 'utf8');
-    } catch (error) {
-      fail(`cannot be read (${(error as { code?: string }).code ?? 'unknown error'})`);
+    let text = isText ? source : '';
+    if (!pathLike && !isText) fail('is neither a file path nor the JSON of a key file');
+    if (pathLike) {
+      try {
+        text = readFileSync(source, 'utf8');
+      } catch (error) {
+        fail(`cannot be read (${(error as { code?: string }).code ?? 'unknown error'})`);
+      }
     }
     try {
       json = JSON.parse(text);

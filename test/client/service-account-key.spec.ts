@@ -3,7 +3,7 @@
  * never quotes the private key, and the JWT the Endpoints samples' script makes.
  */
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   IdTokenExchangeSource,
   MetadataServerTokenSource,
@@ -32,9 +32,10 @@ function errorOf(source: string | object): string {
 }
 
 describe('readServiceAccountKey', () => {
-  it('reads a key file by path or as parsed contents, the PEM parsed into a KeyObject', () => {
+  it('reads a key file by path, as its JSON text (an environment variable) or as parsed contents, the PEM parsed into a KeyObject', () => {
     const file = dir.write('key.json', JSON.stringify(account.keyFile));
-    for (const key of [readServiceAccountKey(file), readServiceAccountKey(account.keyFile)]) {
+    const text = JSON.stringify(account.keyFile, null, 2);
+    for (const key of [readServiceAccountKey(file), readServiceAccountKey(text), readServiceAccountKey(account.keyFile)]) {
       expect(key).toMatchObject({ clientEmail: account.email, privateKeyId: account.keyId, tokenUri: 'https://oauth2.googleapis.com/token' });
       expect(key.privateKey.type).toBe('private');
       expect(key.privateKey.asymmetricKeyType).toBe('rsa');
@@ -45,6 +46,10 @@ describe('readServiceAccountKey', () => {
     ['a missing file', () => dir.path + '/missing.json', 'service-account key file', 'cannot be read (ENOENT)'],
     ['a file that is not JSON', () => dir.write('bad.json', `{ "private_key": "${account.keyFile.private_key}" `), 'key file', 'is not JSON'],
     ['a JSON array', () => [account.keyFile], 'service-account key', 'is not a JSON object'],
+    // The key's text where a path was meant: never quoted back, whatever is wrong with it.
+    ['the key file’s text with a field missing', () => JSON.stringify({ ...account.keyFile, client_email: undefined }), 'service-account key:', '"client_email" is missing'],
+    ['the key file’s text cut short', () => JSON.stringify(account.keyFile).slice(0, -20), 'service-account key:', 'is not JSON'],
+    ['a multi-line string that is neither', () => `not a path\n${account.keyFile.private_key}`, 'service-account key:', 'is neither a file path nor the JSON of a key file'],
     ['user credentials', () => ({ ...account.keyFile, type: 'authorized_user' }), '', '"type": "authorized_user", expected "service_account"'],
     ['no type', () => ({ ...account.keyFile, type: undefined }), '', '"type": null, expected "service_account"'],
     ['no client_email', () => ({ ...account.keyFile, client_email: undefined }), '', '"client_email" is missing or not a non-empty string'],
@@ -93,12 +98,28 @@ describe('signServiceAccountJwt', () => {
 });
 
 describe('ServiceAccountTokenSource', () => {
-  it('signs once per audience while the token is fresh', async () => {
-    const source = new ServiceAccountTokenSource(account.keyFile);
-    const [a, b] = await Promise.all([source.getToken('https://a.example.com'), source.getToken('https://a.example.com')]);
-    expect(a).toBe(b);
-    expect(await source.getToken('https://a.example.com')).toBe(a);
-    expect(decodeJwt(await source.getToken('https://b.example.com')).payload.aud).toBe('https://b.example.com');
+  it('signs once per audience while the token is fresh, and again once the refresh window opens', async () => {
+    // RS256 signatures are deterministic and iat counts seconds: the clock is moved, so a second signature would
+    // carry another iat and be a different token.
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      const source = new ServiceAccountTokenSource(account.keyFile);
+      const [a, b] = await Promise.all([source.getToken('https://a.example.com'), source.getToken('https://a.example.com')]);
+      expect(a).toBe(b);
+      clock.mockReturnValue(start + 120_000);
+      expect(await source.getToken('https://a.example.com')).toBe(a);
+      expect(decodeJwt(await source.getToken('https://b.example.com')).payload.aud).toBe('https://b.example.com');
+      // In the refresh window (the last 300 s of the hour) the old token is still handed out while a new one is signed.
+      clock.mockReturnValue(start + 3_400_000);
+      expect(await source.getToken('https://a.example.com')).toBe(a);
+      await new Promise((resolve) => setImmediate(resolve));
+      const renewed = await source.getToken('https://a.example.com');
+      expect(renewed).not.toBe(a);
+      expect(decodeJwt(renewed).payload.iat).toBe(Math.floor((start + 3_400_000) / 1000));
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('refuses a lifetime over an hour when it is made, not at the first call', () => {

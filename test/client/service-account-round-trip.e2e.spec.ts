@@ -101,6 +101,10 @@ describe.each(ADAPTERS)('a service-account token round trip on %s', (adapter: Ad
     const response = await shelves.fetch('/whoami');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ email: account.email, sub: account.email });
+    // The service's token never leaves its origin: a protocol-relative path or an absolute URL elsewhere is refused.
+    const elsewhere = `is not the origin of its baseUrl (${new URL(url).origin}); its token is only sent there`;
+    await expect(shelves.fetch('//other.example.com/steal')).rejects.toThrow(elsewhere);
+    await expect(shelves.fetch('https://other.example.com/x')).rejects.toThrow(elsewhere);
     await caller.close();
   });
 
