@@ -1,3 +1,5 @@
+import { BodyTooLargeError, readCappedBody } from '../keys/read-capped-body.util.js';
+
 /** How a token request is bounded and retried. */
 export interface TokenRequestPolicy {
   /** Tries in all, the first included. */
@@ -36,26 +38,18 @@ export async function requestToken(url: string, init: RequestInit, policy: Token
     const signal = AbortSignal.timeout(policy.timeoutMs);
     try {
       const response = await fetch(url, { ...init, signal, redirect: 'manual' });
-      const body = await readCapped(response, policy.maxBodyBytes);
+      const body = await readCappedBody(response, policy.maxBodyBytes);
       if (response.status < 500) return { status: response.status, headers: response.headers, body };
       failure = `HTTP ${response.status}`;
     } catch (error) {
+      // An oversized answer will be oversized again: no retry.
+      if (error instanceof BodyTooLargeError) throw error;
       failure = signal.aborted ? `no complete answer within ${policy.timeoutMs} ms` : networkReason(error);
     }
   }
   throw new Error(`${failure} (after ${policy.attempts} ${policy.attempts === 1 ? 'try' : 'tries'})`);
 }
 
-async function readCapped(response: Response, maxBodyBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > maxBodyBytes) throw new Error(`body is over ${maxBodyBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function networkReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,5 @@
+import { readCappedBody } from './read-capped-body.util.js';
+
 /**
  * Fetches a key document as JSON within a hard deadline that covers the headers and the whole body (a socket idle
  * timeout alone lets a server that trickles bytes hold a fetch forever). Only a 200 counts (Envoy `jwks_fetcher`);
@@ -11,7 +13,7 @@ export async function fetchKeyDocument(url: string, timeoutMs: number, maxBodyBy
       await response.body?.cancel();
       throw new Error(`HTTP ${response.status}`);
     }
-    const text = await readCapped(response, maxBodyBytes);
+    const text = await readCappedBody(response, maxBodyBytes);
     try {
       return JSON.parse(text);
     } catch {
@@ -24,18 +26,3 @@ export async function fetchKeyDocument(url: string, timeoutMs: number, maxBodyBy
   }
 }
 
-async function readCapped(response: Response, maxBodyBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBodyBytes) {
-    await response.body?.cancel();
-    throw new Error(`body of ${declared} bytes is over ${maxBodyBytes}`);
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > maxBodyBytes) throw new Error(`body is over ${maxBodyBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -115,6 +115,12 @@ describe('MetadataServerTokenSource', () => {
     expect(metadata.requests).toHaveLength(1);
   });
 
+  it('refuses an answer over 64 KiB at once, without retrying it (it would be as large again)', async () => {
+    metadata.answerWith((_request, response) => response.writeHead(200, { 'metadata-flavor': 'Google' }).end('x'.repeat(70_000)));
+    await expect(new MetadataServerTokenSource({ host: metadata.host }).getToken(AUDIENCE)).rejects.toThrow('is over 65536');
+    expect(metadata.requests).toHaveLength(1);
+  });
+
   it('refuses an answer without Metadata-Flavor: Google (something else at that address)', async () => {
     metadata.answerWith((_request, response) => response.writeHead(200).end('<html>captive portal</html>'));
     await expect(new MetadataServerTokenSource({ host: metadata.host }).getToken(AUDIENCE)).rejects.toThrow(

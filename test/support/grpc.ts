@@ -1,23 +1,16 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { freePort } from './ports.js';
+
+export { freePort };
 
 /** The proto of the gRPC e2e tests (package `test.auth`: services `Shelves` and `Health`). */
 export const TEST_PROTO = fileURLToPath(new URL('../grpc/fixtures/shelves.proto', import.meta.url));
 
-/** A port nobody listens on now; Nest's gRPC server cannot report the port it bound when given 0. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Boots `module` as a Nest gRPC microservice on 127.0.0.1 serving `protoPath`'s `pkg`; returns it and its address. */
 export async function startGrpcApp(

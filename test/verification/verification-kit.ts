@@ -1,6 +1,5 @@
 /** Helpers for the verification e2e tests: specs built from definitions, apps with one route per definition, forged tokens. */
 import { type JsonWebKey, createHmac, createPublicKey } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Controller, Get, type INestApplication, Module, Req, type Type } from '@nestjs/common';
 import { expect } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthOptions, type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
@@ -182,14 +181,7 @@ export const flipBit = (token: string): string =>
     return copy;
   });
 
-/** A port on 127.0.0.1 nothing listens on (it was free a moment ago). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../support/ports.js';
 
 /** Sleeps `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
