@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Secured, ServiceAccountTokenSource, UserInfo, useAuthorization } from '../../lib/index.js';
 import { Apps, startApp } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
-import { makeAccount } from './client-kit.js';
+import { makeAccount, serviceAccountSpec } from './client-kit.js';
 
 const SERVICE = 'books.endpoints.test-project.cloud.goog';
 const AUDIENCE = `https://${SERVICE}`;
@@ -35,21 +35,7 @@ describe('useAuthorization with @nestjs/axios', () => {
   beforeAll(async () => {
     await keys.start();
     keys.set('/x509', { body: { [account.keyId]: account.certificate } });
-    const spec = {
-      swagger: '2.0',
-      info: { title: 'Books', version: '1.0.0' },
-      host: SERVICE,
-      paths: {},
-      securityDefinitions: {
-        service_account: {
-          type: 'oauth2',
-          flow: 'implicit',
-          authorizationUrl: '',
-          'x-google-issuer': account.email,
-          'x-google-jwks_uri': `${keys.url}/x509`,
-        },
-      },
-    };
+    const spec = serviceAccountSpec(SERVICE, account, `${keys.url}/x509`);
     @Module({ imports: [EndpointsAuthModule.forRoot({ spec })], controllers: [WhoAmIController] })
     class CalleeModule {}
     ({ url } = apps.track(await startApp(CalleeModule, 'express')));

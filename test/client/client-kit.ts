@@ -50,3 +50,22 @@ export function decodeJwt(token: string): { header: Record<string, any>; payload
   const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part!, 'base64url').toString('utf8')));
   return { header, payload };
 }
+
+/** An OpenAPI 2 spec of a callee named `service` whose one definition, `service_account`, is `account` (keys at `jwksUri`). */
+export function serviceAccountSpec(service: string, account: TestAccount, jwksUri: string): Record<string, unknown> {
+  return {
+    swagger: '2.0',
+    info: { title: service, version: '1.0.0' },
+    host: service,
+    paths: {},
+    securityDefinitions: {
+      service_account: {
+        type: 'oauth2',
+        flow: 'implicit',
+        authorizationUrl: '',
+        'x-google-issuer': account.email,
+        'x-google-jwks_uri': jwksUri,
+      },
+    },
+  };
+}

@@ -19,7 +19,7 @@ import {
 } from '../../lib/index.js';
 import { ADAPTERS, type AdapterName, Apps, startApp } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
-import { decodeJwt, makeAccount, tempDir } from './client-kit.js';
+import { decodeJwt, makeAccount, serviceAccountSpec, tempDir } from './client-kit.js';
 
 const SERVICE = 'shelves.endpoints.test-project.cloud.goog';
 const AUDIENCE = `https://${SERVICE}`;
@@ -45,21 +45,7 @@ describe.each(ADAPTERS)('a service-account token round trip on %s', (adapter: Ad
     await keys.start();
     keys.set(`/x509/${account.email}`, { body: { [account.keyId]: account.certificate } });
     keyFile = dir.write('key.json', JSON.stringify(account.keyFile, null, 2));
-    const spec = {
-      swagger: '2.0',
-      info: { title: 'Shelves', version: '1.0.0' },
-      host: SERVICE,
-      paths: {},
-      securityDefinitions: {
-        service_account: {
-          type: 'oauth2',
-          flow: 'implicit',
-          authorizationUrl: '',
-          'x-google-issuer': account.email,
-          'x-google-jwks_uri': `${keys.url}/x509/${account.email}`,
-        },
-      },
-    };
+    const spec = serviceAccountSpec(SERVICE, account, `${keys.url}/x509/${account.email}`);
     @Module({ imports: [EndpointsAuthModule.forRoot({ spec })], controllers: [WhoAmIController] })
     class CalleeModule {}
     ({ url } = apps.track(await startApp(CalleeModule, adapter)));
