@@ -26,7 +26,10 @@ import type { ParsedJwt } from '../../lib/token/parsed-jwt.interface.js';
  */
 export const MAX_TOKEN_BYTES = 1 << 20;
 
-/** `WYCHEPROOF_DIR`, else `<repo root>/../shared/vectors/wycheproof` (the vectors are never copied into the repo). */
+/**
+ * `WYCHEPROOF_DIR`, else `<repo root>/../shared/vectors/wycheproof`: the project's shared/ beside the checkout, as on
+ * developers' machines and in CI (the vectors are never copied into the repo).
+ */
 export function wycheproofDir(): string {
   const fromEnv = process.env['WYCHEPROOF_DIR'];
   if (fromEnv) return resolve(fromEnv);
