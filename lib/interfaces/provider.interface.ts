@@ -32,4 +32,6 @@ export interface EndpointsProvider {
   audiences: string[];
   /** `x-google-jwt-locations`, or ESP's defaults. */
   locations: readonly JwtLocation[];
+  /** Whether tokens must carry `iat` (Google, Firebase and service-account issuers), decided once when the spec is read. */
+  requiresIssuedAt: boolean;
 }

@@ -3,7 +3,8 @@ import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.int
 import { discoveryUrl, serviceAccountCertsUrl } from '../keys/key-source-location.js';
 import { MIN_HMAC_KEY_BYTES, isUrl, isWeakSecret, symmetricKeyFromSpec } from '../keys/symmetric-key.js';
 import { sanitizeAudience } from '../token/audience.util.js';
-import { canonicalIssuer } from '../token/issuer.util.js';
+import { requiresIssuedAt } from '../token/issuer.util.js';
+import { IssuerOwners } from './issuer-owners.js';
 import { describe, isObject } from './load-spec-document.js';
 import { readJwtLocations } from './read-jwt-locations.js';
 import { SpecError } from './spec-error.js';
@@ -31,7 +32,7 @@ export function readProviders(document: Record<string, unknown>, context: Provid
     throw new SpecError(source, 'no security definitions (securityDefinitions or components.securitySchemes)');
   }
   const result: ReadProviders = { providers: new Map(), nonJwt: new Set() };
-  const byIssuer = new Map<string, string>();
+  const owners = new IssuerOwners(source, 'security definitions');
   for (const [name, definition] of Object.entries(definitions)) {
     if (!isObject(definition)) {
       throw new SpecError(source, `security definition "${name}" must be a mapping, got ${describe(definition)}`);
@@ -41,12 +42,7 @@ export function readProviders(document: Record<string, unknown>, context: Provid
       result.nonJwt.add(name);
       continue;
     }
-    // Both spellings of Google's ID-token issuer name one issuer: two definitions would claim the same tokens.
-    const other = byIssuer.get(canonicalIssuer(provider.issuer));
-    if (other) {
-      throw new SpecError(source, `security definitions "${other}" and "${name}" have the same issuer "${provider.issuer}"`);
-    }
-    byIssuer.set(canonicalIssuer(provider.issuer), name);
+    owners.claim(provider.issuer, name);
     result.providers.set(name, provider);
   }
   if (result.providers.size === 0) {
@@ -78,7 +74,7 @@ function readProvider(name: string, definition: Record<string, unknown>, context
     logger,
   );
   const audiences = readAudiences(auth?.['audiences'] ?? definition['x-google-audiences'], where, context);
-  return { name, issuer, keys, audiences, locations } satisfies EndpointsProvider;
+  return { name, issuer, keys, audiences, locations, requiresIssuedAt: requiresIssuedAt(issuer) } satisfies EndpointsProvider;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import { canonicalIssuer } from '../token/issuer.util.js';
+import { requiresIssuedAt } from '../token/issuer.util.js';
+import { IssuerOwners } from './issuer-owners.js';
 import { describe, isObject } from './load-spec-document.js';
 import { readJwtLocations } from './read-jwt-locations.js';
 import { type ProviderContext, readAudiences, readKeys } from './read-providers.js';
@@ -35,7 +36,7 @@ function readConfigProviders(raw: unknown, context: ProviderContext): Map<string
     throw new SpecError(source, `authentication.providers must be a non-empty list, got ${describe(raw)}`);
   }
   const providers = new Map<string, EndpointsProvider>();
-  const byIssuer = new Map<string, string>();
+  const owners = new IssuerOwners(source, 'providers');
   raw.forEach((entry: unknown, index) => {
     const at = `authentication.providers[${index}]`;
     if (!isObject(entry)) throw new SpecError(source, `${at} must be a mapping, got ${describe(entry)}`);
@@ -47,15 +48,14 @@ function readConfigProviders(raw: unknown, context: ProviderContext): Map<string
     if (typeof issuer !== 'string' || issuer === '') {
       throw new SpecError(source, `${where}: issuer must be a non-empty string, got ${describe(issuer)}`);
     }
-    const other = byIssuer.get(canonicalIssuer(issuer));
-    if (other) throw new SpecError(source, `providers "${other}" and "${name}" have the same issuer "${issuer}"`);
-    byIssuer.set(canonicalIssuer(issuer), name);
+    owners.claim(issuer, name);
     providers.set(name, {
       name,
       issuer,
       keys: readKeys(entry['jwks_uri'], issuer, where, context, 'jwks_uri'),
       audiences: readAudiences(entry['audiences'], where, context, 'audiences'),
       locations: readJwtLocations(entry['jwt_locations'], `${where}: jwt_locations`, source, logger),
+      requiresIssuedAt: requiresIssuedAt(issuer),
     });
   });
   return providers;

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import { checkAudience, checkTime } from './claim-rules.js';
-import { issuerMatches, requiresIssuedAt } from './issuer.util.js';
+import { issuerMatches } from './issuer.util.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 
 /**
@@ -17,6 +17,6 @@ export function checkClaims(
   audiences: readonly string[] = provider.audiences,
 ): void {
   if (!issuerMatches(payload.iss, provider.issuer)) throw new AuthError('UNKNOWN_ISSUER');
-  checkTime(payload, nowSeconds, skewSeconds, requiresIssuedAt(provider.issuer));
+  checkTime(payload, nowSeconds, skewSeconds, provider.requiresIssuedAt);
   checkAudience(payload, audiences);
 }

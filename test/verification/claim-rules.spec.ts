@@ -134,7 +134,7 @@ describe('checkAudience', () => {
 });
 
 describe('checkClaims order (issuer, time, audience)', () => {
-  const provider: EndpointsProvider = { name: 'unit', issuer: ISS, keys: { kind: 'remote', uri: 'https://keys.example.com' }, audiences: ['a'], locations: [] };
+  const provider: EndpointsProvider = { name: 'unit', issuer: ISS, keys: { kind: 'remote', uri: 'https://keys.example.com' }, audiences: ['a'], locations: [], requiresIssuedAt: false };
   const jwt = (claims: Partial<JwtClaims>): ParsedJwt => ({
     raw: '',
     header: { alg: 'RS256' },
