@@ -1,9 +1,8 @@
-import { type KeyObject, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { OnApplicationShutdown } from '@nestjs/common';
 import { parse } from 'yaml';
 import { KeyDocumentServer } from '../local-issuer/key-document-server.js';
-import { signRs256 } from '../local-issuer/sign-rs256.js';
+import { LocalSigner } from '../local-issuer/local-signer.js';
 import { selfSignedCertificate } from './self-signed-certificate.js';
 
 /** The issuer (and subject) of the service config's `local_service_account` provider. */
@@ -14,16 +13,10 @@ export const LOCAL_SERVICE_ACCOUNT = 'local-client@bookstore.invalid';
  * certificate map (`{ kid: PEM }`) served on 127.0.0.1 as Google serves an account's, and self-signed JWTs with
  * `iss` = `sub` = the account — so the gRPC sample runs with no Google project and no network.
  */
-export class LocalServiceAccount implements OnApplicationShutdown {
-  private constructor(
-    private readonly server: KeyDocumentServer,
-    private readonly privateKey: KeyObject,
-    private readonly kid: string,
-  ) {}
-
+export class LocalServiceAccount extends LocalSigner {
   /** Where the certificate map is served. */
   get certificatesUri(): string {
-    return this.server.url;
+    return this.keysUri;
   }
 
   /** Makes a key and a certificate for it and serves the map on 127.0.0.1:`port` (0 picks a free port). */
@@ -33,7 +26,8 @@ export class LocalServiceAccount implements OnApplicationShutdown {
     const kid = randomBytes(20).toString('hex');
     const certificates = { [kid]: selfSignedCertificate(privateKey, LOCAL_SERVICE_ACCOUNT) };
     const server = await KeyDocumentServer.start(`/robot/v1/metadata/x509/${LOCAL_SERVICE_ACCOUNT}`, certificates, port);
-    return new LocalServiceAccount(server, privateKey, kid);
+    const caller = { iss: LOCAL_SERVICE_ACCOUNT, sub: LOCAL_SERVICE_ACCOUNT, email: LOCAL_SERVICE_ACCOUNT };
+    return new LocalServiceAccount(server, privateKey, kid, caller);
   }
 
   /** Reads the service configuration and points its `local_service_account` provider, if any, at this account's keys. */
@@ -43,22 +37,5 @@ export class LocalServiceAccount implements OnApplicationShutdown {
     if (local) local['jwks_uri'] = this.certificatesUri;
     return config;
   }
-
-  /** An RS256 token for `audience`, valid for `lifetimeSeconds` (a negative lifetime makes an expired one). */
-  mint(audience: string, claims: Record<string, unknown> = {}, lifetimeSeconds = 3600): string {
-    const now = Math.floor(Date.now() / 1000);
-    return signRs256(this.privateKey, this.kid, {
-      iss: LOCAL_SERVICE_ACCOUNT,
-      sub: LOCAL_SERVICE_ACCOUNT,
-      email: LOCAL_SERVICE_ACCOUNT,
-      aud: audience,
-      iat: now,
-      exp: now + lifetimeSeconds,
-      ...claims,
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.server.stop();
-  }
 }
+

@@ -1,27 +1,17 @@
-import { type KeyObject, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { OnApplicationShutdown } from '@nestjs/common';
 import { parse } from 'yaml';
 import { KeyDocumentServer } from './key-document-server.js';
-import { signRs256 } from './sign-rs256.js';
+import { LocalSigner } from './local-signer.js';
 
 /** The issuer named by the sample spec's `local` definition. */
 export const LOCAL_ISSUER = 'https://local-issuer.invalid';
 
-/**
- * A token issuer for local development: an RSA key made at start-up, its JWKS served on 127.0.0.1, and RS256 tokens
- * minted on request — so the sample runs with no Google project and no network.
- */
-export class LocalIssuer implements OnApplicationShutdown {
-  private constructor(
-    private readonly server: KeyDocumentServer,
-    private readonly privateKey: KeyObject,
-    private readonly kid: string,
-  ) {}
-
+/** A token issuer for local development whose key document is a JWKS (the spec's `local` definition). */
+export class LocalIssuer extends LocalSigner {
   /** Where the JWKS is served. */
   get jwksUri(): string {
-    return this.server.url;
+    return this.keysUri;
   }
 
   /** Makes a key and serves its JWKS on 127.0.0.1:`port` (0 picks a free port). */
@@ -29,7 +19,8 @@ export class LocalIssuer implements OnApplicationShutdown {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const kid = randomUUID();
     const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] };
-    return new LocalIssuer(await KeyDocumentServer.start('/jwks.json', jwks, port), privateKey, kid);
+    const server = await KeyDocumentServer.start('/jwks.json', jwks, port);
+    return new LocalIssuer(server, privateKey, kid, { iss: LOCAL_ISSUER, sub: 'local-user' });
   }
 
   /** Reads the spec and points its `local` definition, if any, at this issuer's keys. */
@@ -39,21 +30,5 @@ export class LocalIssuer implements OnApplicationShutdown {
     if (local) local['x-google-jwks_uri'] = this.jwksUri;
     return spec;
   }
-
-  /** An RS256 token for `audience`, valid for `lifetimeSeconds`. */
-  mint(audience: string, claims: Record<string, unknown> = {}, lifetimeSeconds = 3600): string {
-    const now = Math.floor(Date.now() / 1000);
-    return signRs256(this.privateKey, this.kid, {
-      iss: LOCAL_ISSUER,
-      sub: 'local-user',
-      aud: audience,
-      iat: now,
-      exp: now + lifetimeSeconds,
-      ...claims,
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.server.stop();
-  }
 }
+
