@@ -1,3 +1,4 @@
+import { errorReason } from '../keys/error-reason.util.js';
 import { BodyTooLargeError, readCappedBody } from '../keys/read-capped-body.util.js';
 
 /** How a token request is bounded and retried. */
@@ -44,16 +45,9 @@ export async function requestToken(url: string, init: RequestInit, policy: Token
     } catch (error) {
       // An oversized answer will be oversized again: no retry.
       if (error instanceof BodyTooLargeError) throw error;
-      failure = signal.aborted ? `no complete answer within ${policy.timeoutMs} ms` : networkReason(error);
+      failure = signal.aborted ? `no complete answer within ${policy.timeoutMs} ms` : errorReason(error);
     }
   }
   throw new Error(`${failure} (after ${policy.attempts} ${policy.attempts === 1 ? 'try' : 'tries'})`);
 }
 
-
-function networkReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // fetch() says only "fetch failed"; the network code (ENOTFOUND, ECONNREFUSED, ...) is on its cause.
-  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return typeof code === 'string' ? `${message} (${code})` : message;
-}

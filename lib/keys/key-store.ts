@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth-error.js';
+import { errorReason } from './error-reason.util.js';
 import type { EndpointsAuthCounters } from './key-counters.js';
 import type { KeyLoader } from './key-loader.js';
 import type { KeyRecord } from './key-record.interface.js';
@@ -161,8 +162,5 @@ function sameKey(a: KeyRecord, b: KeyRecord): boolean {
 }
 
 function reason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String((error as { errorMsg?: unknown })?.errorMsg ?? error);
-  // fetch() says only "fetch failed"; the network code (ENOTFOUND, ECONNREFUSED, ...) is on its cause.
-  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return (typeof code === 'string' ? `${message} (${code})` : message).slice(0, 200);
+  return errorReason(error).slice(0, 200);
 }
