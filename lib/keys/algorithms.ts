@@ -9,13 +9,6 @@ export const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { 'P-256'
 /** The one token algorithm each OKP curve serves: Ed25519 only, as jwt_verify_lib (Ed448 has no JWS use there). */
 export const OKP_ALGORITHM_BY_CURVE: Readonly<Record<string, string>> = { Ed25519: 'EdDSA' };
 
-/** Every algorithm a key fetched from a URL can serve; HMAC is never one of them. */
-export const ASYMMETRIC_ALGORITHMS = [
-  ...RSA_ALGORITHMS,
-  ...Object.values(EC_ALGORITHM_BY_CURVE),
-  ...Object.values(OKP_ALGORITHM_BY_CURVE),
-];
-
 /** The HMAC algorithms and the least secret length each needs (RFC 7518 §3.2: at least the hash's output). */
 export const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
 
