@@ -131,7 +131,7 @@ export async function runMicro(secondsPerCase: number, rounds: number, warmupSec
     cases.push({ name: `crypto.verify only (pre-decoded input)`, alg, sync: () => verify('sha256', data, verifyKey, signature) });
     cases.push({ name: `raw crypto.verify, KeyObject (split + base64url + verify)`, alg, reference: true, sync: () => rawVerify(token, verifyKey) });
     cases.push({ name: `library pieces: parseJwt → checkClaims → selectKeys → verifySignature`, alg, sync: () => libraryPieces(token) });
-    cases.push({ name: `library RequestAuthenticator, tokenCache: false (Passport + strategy)`, alg, async: authenticate(uncached, token) });
+    cases.push({ name: `library RequestAuthenticator, tokenCache: false (the strategy through its Passport API)`, alg, async: authenticate(uncached, token) });
   }
   cases.push({ name: `library RequestAuthenticator, cache hit`, alg: 'RS256', async: authenticate(cached, tokens.RS256) });
 
