@@ -11,9 +11,14 @@ export type AuthErrorCode =
   | 'AUDIENCE_NOT_ALLOWED'
   | 'KEY_NOT_FOUND'
   | 'KEYS_UNAVAILABLE'
-  | 'UNSUPPORTED_CONTEXT';
+  | 'UNSUPPORTED_CONTEXT'
+  | 'API_KEY_MISSING'
+  | 'API_KEY_INVALID';
 
-/** ESPv2's message for each code (jwt_verify_lib `getStatusString`); INVALID_TOKEN carries a more precise one. */
+/**
+ * ESPv2's message for each code (jwt_verify_lib `getStatusString`; the API_KEY ones are Service Control's);
+ * INVALID_TOKEN carries a more precise one.
+ */
 export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   MISSING_TOKEN: 'Jwt is missing',
   INVALID_TOKEN: 'Jwt verification fails',
@@ -24,4 +29,7 @@ export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   KEY_NOT_FOUND: "Jwks doesn't have key to match kid or alg from Jwt",
   KEYS_UNAVAILABLE: 'Jwks remote fetch is failed',
   UNSUPPORTED_CONTEXT: 'Jwt cannot be read from this context',
+  API_KEY_MISSING:
+    "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+  API_KEY_INVALID: 'API key not valid. Please pass a valid API key.',
 };

@@ -16,5 +16,8 @@ export function toHttpException(error: AuthError): HttpException {
 export function wwwAuthenticate(error: AuthError, scheme: string, host: string, path: string): string {
   const realm = `${scheme}://${host}${path.slice(0, 256)}`.replace(/["\\]/g, '\\$&');
   const value = `Bearer realm="${realm}"`;
-  return error.code === 'MISSING_TOKEN' ? value : `${value}, error="invalid_token"`;
+  // An API-key failure says nothing against the token (it passed, or none was needed): no invalid_token for it.
+  return error.code === 'MISSING_TOKEN' || error.code === 'API_KEY_MISSING' || error.code === 'API_KEY_INVALID'
+    ? value
+    : `${value}, error="invalid_token"`;
 }
