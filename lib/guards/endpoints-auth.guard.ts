@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { checkApiKey } from '../api-keys/check-api-key.js';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError } from '../errors/auth-error.js';
 import { exceptionForContext } from '../errors/exception-for-context.util.js';
@@ -12,6 +13,7 @@ import { RequestAuthenticator, type VerifiedToken } from '../strategies/request-
 import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-info-header.js';
 
 /**
@@ -42,7 +44,7 @@ export class EndpointsAuthGuard implements CanActivate {
     // Before anything can pass: a client must never be able to hand the app a forged verified caller.
     if (request) stripUserInfo(request);
     const requirement = this.routes.requirementFor(context, request);
-    if (!requirement || requirement.providers.length === 0) return true;
+    if (!requirement || (requirement.providers.length === 0 && !requirement.apiKey)) return true;
     if (!request) {
       // Fail closed: a route that needs a token is never opened because its context could not be read.
       const unsupported = new AuthError('UNSUPPORTED_CONTEXT', `Jwt cannot be read from a "${context.getType()}" context`);
@@ -51,21 +53,46 @@ export class EndpointsAuthGuard implements CanActivate {
     if (isCorsPreflight(context, request)) return true;
     let outcome: ReturnType<RequestAuthenticator['verify']>;
     try {
-      outcome = this.authenticator.verify(request, requirement);
+      // A route that needs only an API key has no token to verify.
+      outcome = requirement.providers.length === 0 ? undefined : this.authenticator.verify(request, requirement);
     } catch (error) {
       return this.refuse(context, request, error);
     }
     if (outcome instanceof Promise) {
       return outcome.then(
-        (verified) => this.accept(request, verified),
+        (verified) => this.accept(context, request, requirement, verified),
         (error: unknown) => this.refuse(context, request, error),
       );
     }
-    return this.accept(request, outcome);
+    return this.accept(context, request, requirement, outcome);
+  }
+
+  /**
+   * Lets the verified caller through once the API key the route may also need has passed; ESPv2's Service Control
+   * filter runs after its JWT filter, so the key is checked after the token. A validator's own error propagates.
+   */
+  private accept(
+    context: ExecutionContext,
+    request: HttpRequestLike,
+    requirement: SecurityRequirement,
+    verified: VerifiedToken | undefined,
+  ): boolean | Promise<boolean> {
+    if (!requirement.apiKey) return this.handOver(request, verified);
+    let checked: true | Promise<true>;
+    try {
+      checked = checkApiKey(this.settings?.apiKeys, request, requirement, context);
+    } catch (error) {
+      return this.refuse(context, request, error);
+    }
+    if (!(checked instanceof Promise)) return this.handOver(request, verified);
+    return checked.then(
+      () => this.handOver(request, verified),
+      (error: unknown) => this.refuse(context, request, error),
+    );
   }
 
   /** Hands the verified caller to the route: `@UserInfo()`, `request.user` and `X-Endpoint-API-UserInfo`. */
-  private accept(request: HttpRequestLike, verified: VerifiedToken | undefined): true {
+  private handOver(request: HttpRequestLike, verified: VerifiedToken | undefined): true {
     if (verified) {
       setClaims(request, verified.claims);
       const format = this.settings ? this.settings.userInfoHeader : 'espv2';

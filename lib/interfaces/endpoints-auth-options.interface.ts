@@ -1,3 +1,5 @@
+import type { ApiKeysOption } from './api-keys.interface.js';
+
 /**
  * Options of `EndpointsAuthModule.forRoot()`; ESP's default is given in brackets where ESP has one.
  * @publicApi
@@ -22,6 +24,12 @@ export interface EndpointsAuthOptions {
    * segment), ESP v1's (padded base64url JSON), or `false` for none; a client-sent one is always removed ['espv2'].
    */
   userInfoHeader?: UserInfoHeaderFormat;
+  /**
+   * How the API keys the spec asks for (an apiKey definition in an operation's `security`) are checked, since the
+   * library cannot call Service Control: `{ validate(key, context) }` checks each in the app, `'unchecked'` leaves them
+   * unchecked with a start-up warning [none: a spec that asks for a key fails start-up].
+   */
+  apiKeys?: ApiKeysOption;
 }
 
 /**
@@ -90,4 +98,6 @@ export interface ResolvedEndpointsAuthOptions {
   tokenCache: false | { maxEntries: number; maxBytes: number; ttlMs: number };
   /** The format of the forwarded `X-Endpoint-API-UserInfo`, or `false`. */
   userInfoHeader: UserInfoHeaderFormat;
+  /** The API-key validator, `'unchecked'`, or absent when none was given. */
+  apiKeys?: ApiKeysOption;
 }

@@ -1,3 +1,4 @@
+export * from './api-keys.interface.js';
 export * from './endpoints-auth-options.interface.js';
 export * from './jwt-claims.interface.js';
 export * from './provider.interface.js';

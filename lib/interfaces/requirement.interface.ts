@@ -1,6 +1,8 @@
+import type { ApiKeyLocation } from './api-keys.interface.js';
+
 /**
- * What a route needs: a token from one of `providers` (OR); `optional` lets a request without any token through.
- * An empty `providers` list means the route is public.
+ * What a route needs: a token from one of `providers` (OR); `optional` lets a request without any token through;
+ * `apiKey` asks for an API key as well. An empty `providers` list without `apiKey` means the route is public.
  * @publicApi
  */
 export interface SecurityRequirement {
@@ -13,6 +15,13 @@ export interface SecurityRequirement {
    * `requirements[].audiences`, as ESPv2 applies them); absent for the definitions that keep their own.
    */
   audiences?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The request also needs an API key (ESP's `allow_unregistered_calls: false`): set when any alternative of the spec's
+   * `security` names an apiKey definition; checked after the token, by the `apiKeys` option's validator.
+   */
+  apiKey?: boolean;
+  /** Where the API key is read, from the apiKey definitions named; ESP's defaults (query `key`, `api_key`, header `x-api-key`) when absent. */
+  apiKeyLocations?: readonly ApiKeyLocation[];
 }
 
 /**

@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
+import type { ApiKeysOption } from '../interfaces/api-keys.interface.js';
 import type {
   EndpointsAuthOptions,
   ResolvedEndpointsAuthOptions,
 } from '../interfaces/endpoints-auth-options.interface.js';
+import { describe } from '../spec/load-spec-document.js';
 import { SpecError } from '../spec/spec-error.js';
 
 const KNOWN_OPTIONS = new Set([
-  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'isGlobal', 'globalGuard',
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'isGlobal', 'globalGuard',
 ]);
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
@@ -55,7 +57,18 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
             ttlMs: number('tokenCache.ttlSeconds', tokenCache?.ttlSeconds, 300, 1) * 1000,
           },
     userInfoHeader,
+    apiKeys: apiKeysOf(options.apiKeys),
   };
+}
+
+/** A validator object or `'unchecked'`; anything else (a bare function, `true`, a key) would leave keys unchecked unseen. */
+function apiKeysOf(value: unknown): ApiKeysOption | undefined {
+  if (value === undefined || value === 'unchecked') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { validate?: unknown }).validate === 'function') {
+    return value as ApiKeysOption;
+  }
+  // `describe` gives the kind only: a mistyped value may be an API key, which must not reach a log.
+  throw new SpecError('options', `"apiKeys" must be an object with a validate(key, context) method, or "unchecked"; got ${describe(value)}`);
 }
 
 /** A misspelt or not-yet-supported option would otherwise be ignored without a word (plain JavaScript callers). */

@@ -1,4 +1,6 @@
 import type { Logger } from '@nestjs/common';
+import { readApiKeyLocations } from '../api-keys/api-key-locations.js';
+import type { ApiKeyLocation } from '../interfaces/api-keys.interface.js';
 import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.interface.js';
 import { discoveryUrl, serviceAccountCertsUrl } from '../keys/key-source-location.js';
 import { MIN_HMAC_KEY_BYTES, isUrl, isWeakSecret, symmetricKeyFromSpec } from '../keys/symmetric-key.js';
@@ -17,10 +19,14 @@ export interface ProviderContext {
   logger: Logger;
 }
 
-/** The security definitions of a spec: JWT providers by name, and names that are valid but not JWT (apiKey). */
+/**
+ * The security definitions of a spec: JWT providers by name, names that are valid but not JWT (apiKey among them),
+ * and the apiKey definitions with where each reads its key.
+ */
 export interface ReadProviders {
   providers: Map<string, EndpointsProvider>;
   nonJwt: Set<string>;
+  apiKeys: Map<string, readonly ApiKeyLocation[]>;
 }
 
 /** Turns OpenAPI 2 `securityDefinitions` or OpenAPI 3 `components.securitySchemes` into providers (ESP rule R1). */
@@ -31,7 +37,7 @@ export function readProviders(document: Record<string, unknown>, context: Provid
   if (!isObject(definitions) || Object.keys(definitions).length === 0) {
     throw new SpecError(source, 'no security definitions (securityDefinitions or components.securitySchemes)');
   }
-  const result: ReadProviders = { providers: new Map(), nonJwt: new Set() };
+  const result: ReadProviders = { providers: new Map(), nonJwt: new Set(), apiKeys: new Map() };
   const owners = new IssuerOwners(source, 'security definitions');
   for (const [name, definition] of Object.entries(definitions)) {
     if (!isObject(definition)) {
@@ -40,6 +46,7 @@ export function readProviders(document: Record<string, unknown>, context: Provid
     const provider = readProvider(name, definition, context);
     if (!provider) {
       result.nonJwt.add(name);
+      if (definition['type'] === 'apiKey') result.apiKeys.set(name, readApiKeyLocations(name, definition, source));
       continue;
     }
     owners.claim(provider.issuer, name);

@@ -1,4 +1,6 @@
 import type { Logger } from '@nestjs/common';
+import { mergeApiKeyLocations } from '../api-keys/api-key-locations.js';
+import type { ApiKeyLocation } from '../interfaces/api-keys.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { describe, isObject } from './load-spec-document.js';
 import { SpecError } from './spec-error.js';
@@ -8,17 +10,21 @@ export interface RequirementContext {
   source: string;
   providers: ReadonlyMap<string, unknown>;
   nonJwt: ReadonlySet<string>;
+  /** The apiKey definitions (a subset of `nonJwt`) and where each reads its key. */
+  apiKeys: ReadonlyMap<string, readonly ApiKeyLocation[]>;
   logger: Logger;
 }
 
 /**
  * Turns an OpenAPI `security` list into a requirement as ESP's converter does (rules R8–R12): alternatives are OR,
- * `[]` means no auth, an empty `{}` is dropped, apiKey names are dropped, two JWT definitions in one entry is an error.
+ * `[]` means no auth, an empty `{}` is dropped, two JWT definitions in one entry is an error. apiKey names leave the
+ * JWT alternatives, and an apiKey named in any of them makes the request need a key besides (`allow_unregistered_calls`).
  */
 export function readRequirement(security: unknown, where: string, context: RequirementContext): SecurityRequirement {
   const { source } = context;
   if (!Array.isArray(security)) throw new SpecError(source, `${where}: security must be a list, got ${describe(security)}`);
   const providers: string[] = [];
+  const apiKeyLocations: ApiKeyLocation[] = [];
   security.forEach((entry: unknown, index) => {
     if (!isObject(entry)) throw new SpecError(source, `${where}: security[${index}] must be a mapping, got ${describe(entry)}`);
     const names = Object.keys(entry);
@@ -44,6 +50,12 @@ export function readRequirement(security: unknown, where: string, context: Requi
       );
     }
     if (jwtNames.length === 1 && !providers.includes(jwtNames[0])) providers.push(jwtNames[0]);
+    for (const name of names) {
+      const locations = context.apiKeys.get(name);
+      if (locations) mergeApiKeyLocations(apiKeyLocations, locations);
+    }
   });
-  return { providers, optional: false };
+  // Only a requirement that asks for a key carries the fields: the others stay as they were.
+  if (apiKeyLocations.length === 0) return { providers, optional: false };
+  return { providers, optional: false, apiKey: true, apiKeyLocations };
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { applyApiKeysSetting } from '../api-keys/apply-api-keys-setting.js';
 import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { isObject, loadSpecDocument } from './load-spec-document.js';
 import { compareSpecificity, joinPaths, openApiPathPattern } from './path-template.util.js';
@@ -26,16 +27,17 @@ export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEnd
   };
   if (isServiceConfig(document)) {
     const { providers, rules } = readServiceConfig(document['authentication'], providerContext);
-    return { source, providers, nonJwt: new Set(), paths: [], rules };
+    return { source, providers, nonJwt: new Set(), apiKeys: new Map(), paths: [], rules };
   }
-  const { providers, nonJwt } = readProviders(document, providerContext);
-  const context: RequirementContext = { source, providers, nonJwt, logger };
+  const { providers, nonJwt, apiKeys } = readProviders(document, providerContext);
+  const context: RequirementContext = { source, providers, nonJwt, apiKeys, logger };
   const apiRequirement =
     document['security'] === undefined ? undefined : readRequirement(document['security'], 'security', context);
   if (document['x-security'] !== undefined) {
     throw new SpecError(source, 'x-security (per-requirement audiences) is not supported yet');
   }
-  return { source, providers, nonJwt, apiRequirement, paths: readPaths(document, context), rules: [] };
+  const spec = { source, providers, nonJwt, apiKeys, apiRequirement, paths: readPaths(document, context), rules: [] };
+  return applyApiKeysSetting(spec, settings.apiKeys, logger);
 }
 
 /** A gRPC service configuration (`google.api.Service`): `authentication` and no OpenAPI security definitions. */

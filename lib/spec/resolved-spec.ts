@@ -1,3 +1,4 @@
+import type { ApiKeyLocation } from '../interfaces/api-keys.interface.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 
@@ -44,6 +45,8 @@ export interface ResolvedSpec {
   providers: ReadonlyMap<string, EndpointsProvider>;
   /** Definitions that are valid in `security` but carry no issuer (apiKey): they never authenticate a JWT. */
   nonJwt: ReadonlySet<string>;
+  /** The apiKey definitions (among `nonJwt`) and where each reads its key; empty for a service configuration. */
+  apiKeys?: ReadonlyMap<string, readonly ApiKeyLocation[]>;
   /** The document's top-level `security`, when it has one. */
   apiRequirement?: SecurityRequirement;
   /** Every path of the spec, most specific first (literal segments before variables before wildcards, as ESP). */

@@ -1,0 +1,60 @@
+import type { Logger } from '@nestjs/common';
+import type { ApiKeysOption } from '../interfaces/api-keys.interface.js';
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import type { ResolvedSpec } from '../spec/resolved-spec.js';
+import { SpecError } from '../spec/spec-error.js';
+
+/** The start-up error of a spec that asks for API keys when the `apiKeys` option is not set. */
+export class ApiKeysNeededError extends SpecError {}
+
+/**
+ * Holds the spec's API keys against the `apiKeys` option at start-up: a validator keeps every `apiKey` flag for the
+ * guard; `'unchecked'` logs one warning naming the operations and drops the flags, so no request pays for them;
+ * without the option, a spec that asks for a key fails start-up, since ESP would refuse calls without one.
+ */
+export function applyApiKeysSetting(spec: ResolvedSpec, setting: ApiKeysOption | undefined, logger: Logger): ResolvedSpec {
+  if (setting !== undefined && setting !== 'unchecked') return spec;
+  const operations = operationsNeedingApiKey(spec);
+  if (operations.length === 0) return spec;
+  const list = operations.join(', ');
+  if (setting === undefined) {
+    throw new ApiKeysNeededError(
+      spec.source,
+      `an API key is required on ${list} (their security names an apiKey definition: ESP has Service Control refuse calls without a valid key), and this library cannot call Service Control: set the apiKeys option to { validate(key, context) } to check keys in the app, or to 'unchecked' to leave them unchecked on purpose`,
+    );
+  }
+  logger.warn(`API keys are not checked (apiKeys: 'unchecked') on ${list}: ESP would have Service Control refuse these calls without a valid key`);
+  return withoutApiKeys(spec);
+}
+
+/**
+ * The operations whose requirement asks for an API key (`GET /books/open`), the API level's included where an
+ * operation has no `security` of its own; then the routes the spec does not list when the API level asks for one.
+ */
+export function operationsNeedingApiKey(spec: ResolvedSpec): string[] {
+  const found: string[] = [];
+  for (const { path, methods } of spec.paths) {
+    for (const [method, requirement] of methods) {
+      if ((requirement ?? spec.apiRequirement)?.apiKey) found.push(`${method} ${path}`);
+    }
+  }
+  if (spec.apiRequirement?.apiKey) found.push('every route the spec does not list (the API-level security)');
+  return found;
+}
+
+function withoutApiKeys(spec: ResolvedSpec): ResolvedSpec {
+  return {
+    ...spec,
+    apiRequirement: withoutApiKey(spec.apiRequirement),
+    paths: spec.paths.map((path) => ({
+      ...path,
+      methods: new Map([...path.methods].map(([method, requirement]) => [method, withoutApiKey(requirement)])),
+    })),
+  };
+}
+
+function withoutApiKey(requirement: SecurityRequirement | undefined): SecurityRequirement | undefined {
+  if (!requirement?.apiKey) return requirement;
+  const { apiKey: _, apiKeyLocations: __, ...rest } = requirement;
+  return rest;
+}
