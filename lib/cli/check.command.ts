@@ -1,22 +1,27 @@
+import { ApiKeysNeededError, operationsNeedingApiKey } from '../api-keys/apply-api-keys-setting.js';
 import { SpecError } from '../spec/spec-error.js';
 import type { Command, CommandIo } from './command.interface.js';
+import { type ApiKeysMode, describeApiKey } from './describe-api-key.js';
 import { describeDefinition } from './describe-definition.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
 import { parseCommandArgs, required } from './parse-command-args.js';
 import { specKind } from './spec-kind.js';
-import { EXIT } from './usage-error.js';
+import { EXIT, UsageError } from './usage-error.js';
 
-const USAGE = `Usage: endpoints-auth check --spec <file> [--service-name <name>]
+const USAGE = `Usage: endpoints-auth check --spec <file> [--service-name <name>] [--api-keys <mode>]
 
 Loads a spec (OpenAPI 2 or 3 with x-google-* security definitions, or a gRPC service
 configuration) as the module does at start-up, and lists its JWT definitions: issuer,
-where the keys come from, audiences and token locations; then every warning, and the
-start-up error if there is one (the module's message).
+where the keys come from, audiences and token locations; its API-key definitions; then
+every warning, and the start-up error if there is one (the module's message).
 
 Options:
   --spec <file>          the YAML or JSON file (required)
   --service-name <name>  the serviceName option (default: the spec's host or name)
+  --api-keys <mode>      the apiKeys option: "validate" (the app passes a validator) or
+                         "unchecked"; without it, a spec whose security asks for an API
+                         key does not load, as the module does not start
   -h, --help             this help
 
 Exit codes: 0 the spec loads, 1 it does not, 2 bad arguments.`;
@@ -24,6 +29,7 @@ Exit codes: 0 the spec loads, 1 it does not, 2 bad arguments.`;
 const OPTIONS = {
   spec: { type: 'string' },
   'service-name': { type: 'string' },
+  'api-keys': { type: 'string' },
 } as const;
 
 /** `endpoints-auth check`: what the module would make of a spec, and every problem it would report. */
@@ -35,21 +41,30 @@ export const checkCommand: Command = {
     const parsed = parseCommandArgs('check', args, OPTIONS);
     if (parsed.help) return io.out(`${USAGE}\n`), EXIT.ok;
     const path = required(parsed.values.spec, '--spec', 'check');
+    const mode = apiKeysMode(parsed.values['api-keys']);
     const logs = new LogCollector().install();
     try {
-      const { spec } = loadSpec({ spec: path, serviceName: parsed.values['service-name'] });
+      // Any validator stands for the app's: the spec loads the same whatever it answers.
+      const apiKeys = mode === 'validate' ? { validate: () => false } : mode;
+      const { spec } = loadSpec({ spec: path, serviceName: parsed.values['service-name'], apiKeys });
       const lines = [`${path}: ${specKind(path)}`, `definitions (${spec.providers.size}):`];
       for (const provider of spec.providers.values()) {
         const inferred = logs.messages('log').some((line) => line.includes(`"${provider.name}": no `) && line.includes("service account's certificates"));
         lines.push(...describeDefinition(provider, inferred));
       }
-      for (const name of spec.nonJwt) lines.push(`  ${name}: not a JWT definition (no issuer); never accepts a token`);
+      for (const name of spec.nonJwt) {
+        const locations = spec.apiKeys?.get(name);
+        lines.push(locations ? describeApiKey(name, locations, mode) : `  ${name}: not a JWT definition (no issuer); ignored, as ESP ignores it`);
+      }
+      const keyed = operationsNeedingApiKey(spec);
+      if (keyed.length > 0) lines.push(`API key required on: ${keyed.join(', ')}`);
       lines.push(...warnings(logs), 'ok: the spec loads');
       io.out(`${lines.join('\n')}\n`);
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       const lines = [...warnings(logs), `error: ${error.message}`];
+      if (error instanceof ApiKeysNeededError) lines.push('hint: add --api-keys validate or --api-keys unchecked to check the spec as an app with that option loads it');
       io.err(`${lines.join('\n')}\n`);
       return EXIT.refused;
     }
@@ -59,4 +74,9 @@ export const checkCommand: Command = {
 function warnings(logs: LogCollector): string[] {
   const found = [...logs.messages('warn'), ...logs.messages('error')];
   return found.length === 0 ? ['warnings: none'] : [`warnings (${found.length}):`, ...found.map((line) => `  ${line}`)];
+}
+
+function apiKeysMode(value: string | undefined): ApiKeysMode {
+  if (value === undefined || value === 'validate' || value === 'unchecked') return value;
+  throw new UsageError(`--api-keys must be "validate" or "unchecked", got "${value}"`);
 }

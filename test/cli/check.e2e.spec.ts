@@ -59,7 +59,9 @@ describe('endpoints-auth check', () => {
     expect(out).toContain('    keys       OpenID discovery at https://login.example.com/.well-known/openid-configuration\n');
     expect(out).toContain('    locations  header X-Token, query jwt\n');
     expect(out).toContain('    locations  header Authorization "Bearer ", header X-Goog-Iap-Jwt-Assertion, query access_token\n');
-    expect(out).toContain('  api_key: not a JWT definition (no issuer); never accepts a token\n');
+    // No security names it, so the spec loads; the line says where the key is read and what start-up needs.
+    expect(out).toContain('  api_key: API key (in: query, name: key); start-up fails without apiKeys once a security names it\n');
+    expect(out).not.toContain('API key required on');
     expect(out).toContain('warnings (1):\n  security definition "remote": empty entries in x-google-audiences are ignored\nok: the spec loads\n');
     expect(result.stderr).toBe('');
   });
@@ -125,13 +127,55 @@ describe('endpoints-auth check', () => {
     expect(named.stdout).toContain('  bare\n    issuer     bare\n    keys       symmetric key in the spec (HS256)\n    audiences  named.example.com\n');
   });
 
+  it('describes API keys by --api-keys, and fails without it as the module fails without apiKeys', async () => {
+    const spec = await writeSpec(dir, 'api-keys.yaml', {
+      ...openApi2,
+      securityDefinitions: {
+        remote: openApi2.securityDefinitions.remote,
+        api_key: openApi2.securityDefinitions.api_key,
+        header_key: { type: 'apiKey', name: 'X-My-Key', in: 'header' },
+        bare_key: { type: 'apiKey' },
+      },
+      paths: {
+        '/books': { get: { security: [{ remote: [], api_key: [] }] }, post: { security: [{ header_key: [] }] } },
+        '/shelves': { get: { security: [{ remote: [] }] } },
+      },
+    });
+    const [none, validate, unchecked, moduleError] = await Promise.all([
+      cli.run(['check', '--spec', spec]),
+      cli.run(['check', '--spec', spec, '--api-keys', 'validate']),
+      cli.run(['check', '--spec', spec, '--api-keys', 'unchecked']),
+      startupError({ imports: [EndpointsAuthModule.forRoot({ spec })] }),
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain(`error: ${moduleError.message}\nhint: add --api-keys validate or --api-keys unchecked`);
+    expect(moduleError.message).toContain('an API key is required on GET /books, POST /books (');
+
+    expect(validate.code, validate.stderr).toBe(0);
+    expect(validate.stdout).toContain('  api_key: API key (in: query, name: key); checked by apiKeys.validate\n');
+    expect(validate.stdout).toContain('  header_key: API key (in: header, name: X-My-Key); checked by apiKeys.validate\n');
+    expect(validate.stdout).toContain(
+      "  bare_key: API key (ESP's defaults: query key, query api_key, header x-api-key); checked by apiKeys.validate\n",
+    );
+    expect(validate.stdout).toContain('API key required on: GET /books, POST /books\n');
+    expect(validate.stdout).not.toContain('never accepts a token');
+
+    expect(unchecked.code, unchecked.stderr).toBe(0);
+    expect(unchecked.stdout).toContain("  api_key: API key (in: query, name: key); left unchecked (apiKeys: 'unchecked')\n");
+    expect(unchecked.stdout).toContain("  API keys are not checked (apiKeys: 'unchecked') on GET /books, POST /books: ");
+    expect(unchecked.stdout).not.toContain('API key required on');
+  });
+
   it('refuses bad arguments with a clear error and exit code 2, and prints its help', async () => {
-    const [missing, unknown, positional, help] = await Promise.all([
+    const [missing, unknown, positional, help, apiKeys] = await Promise.all([
       cli.run(['check']),
       cli.run(['check', '--spec', 'x.yaml', '--verbose']),
       cli.run(['check', 'openapi.yaml']),
       cli.run(['check', '--help']),
+      cli.run(['check', '--spec', 'x.yaml', '--api-keys', 'yes']),
     ]);
+    expect(apiKeys).toMatchObject({ code: 2, stdout: '', stderr: 'error: --api-keys must be "validate" or "unchecked", got "yes"\n' });
     expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'error: check: --spec is required\n' });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(`error: Unknown option '--verbose'\nRun "endpoints-auth check --help" for the options.\n`);
