@@ -7,7 +7,7 @@ import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type JwtClaims, UserInfo } from '../../lib/index.js';
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';
-import { ADAPTERS, type AdapterName } from '../support/app.js';
+import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { Apps, boot, requirementChecks, tokensOf, withIssuers } from './requirements-kit.js';
 
 const echo = (handler: string, user: JwtClaims | undefined) => ({ handler, iss: user?.iss ?? null });
@@ -116,7 +116,9 @@ describe.each(ADAPTERS)('spec security on undecorated routes on %s', (adapter: A
           '/authors/{author}': { delete: { security: [{ api_key: [] }] } },
         },
       });
-      ({ url } = apps.track(await boot(adapter, { spec }, [ShelvesController, AuthorsController])));
+      // The key of DELETE /authors/{author} is checked by this validator; test/api-keys covers keys in depth.
+      const apiKeys = { validate: (key: string) => key === 'good-key' };
+      ({ url } = apps.track(await boot(adapter, { spec, apiKeys }, [ShelvesController, AuthorsController])));
     });
 
     it('applies the operation of GET /shelves/{shelf} to @Get(":shelf") under @Controller("shelves"), replacing the API level', async () => {
@@ -149,8 +151,14 @@ describe.each(ADAPTERS)('spec security on undecorated routes on %s', (adapter: A
       expect(ok.body).toEqual({ handler: 'update', iss: issuers.alpha.issuer });
     });
 
-    it('an operation whose security names only an apiKey needs no JWT (R10)', async () => {
-      await check.open(`${url}/authors/a1`, 'DELETE');
+    it('an operation whose security names only an apiKey needs no JWT (R10), only the key', async () => {
+      // No token, an expired one, a good one: the token is never looked at, and no claims reach the handler.
+      for (const headers of [{}, bearer(tokens.alphaExpired()), bearer(tokens.alpha())]) {
+        const answer = await call(`${url}/authors/a1?key=good-key`, { method: 'DELETE', headers });
+        expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { handler: 'remove-author', iss: null } });
+      }
+      const keyless = await call(`${url}/authors/a1`, { method: 'DELETE', headers: bearer(tokens.alpha()) });
+      expect({ status: keyless.status, errorCode: keyless.body?.errorCode }).toEqual({ status: 401, errorCode: 'API_KEY_MISSING' });
     });
   });
 

@@ -188,14 +188,16 @@ describe.each(ADAPTERS)('accepted spec shapes on %s', (adapter: AdapterName) => 
     await expectGuarded(`${url}/books`, bearer(betaToken(`https://${issuers.service}`)), issuers.beta.issuer);
   });
 
+  // The key itself is left unchecked here on purpose (test/api-keys checks it): only the JWT side is under test.
   it('ignores apiKey definitions for JWT purposes but lets security name them', async () => {
     const url = await boot({
       spec: openApi2(issuers, {
-        // apiKey ANDed with one JWT definition is a plain JWT requirement (ESP checks the key elsewhere).
+        // apiKey ANDed with one JWT definition is a plain JWT requirement, plus the key (ESP: Service Control).
         security: [{ api_key: [], alpha: [] }],
         // An operation naming only apiKey definitions has no JWT check at all (ESP rule R10).
         paths: { '/books/open': { get: { security: [{ api_key: [] }] } } },
       }),
+      apiKeys: 'unchecked',
     });
     await expectGuarded(`${url}/books`, bearer(alphaToken()));
     const open = await call(`${url}/books/open`);
@@ -204,7 +206,7 @@ describe.each(ADAPTERS)('accepted spec shapes on %s', (adapter: AdapterName) => 
   });
 
   it('still requires the JWT when an apiKey definition is offered as an alternative, as ESP drops apiKey names', async () => {
-    const url = await boot({ spec: openApi2(issuers, { security: [{ api_key: [] }, { alpha: [] }] }) });
+    const url = await boot({ spec: openApi2(issuers, { security: [{ api_key: [] }, { alpha: [] }] }), apiKeys: 'unchecked' });
     await expectGuarded(`${url}/books`, bearer(alphaToken()));
   });
 
