@@ -3,3 +3,4 @@ export * from './endpoints-auth-options.interface.js';
 export * from './jwt-claims.interface.js';
 export * from './provider.interface.js';
 export * from './requirement.interface.js';
+export * from './route-security.interface.js';

@@ -1,26 +1,35 @@
-import { type ExecutionContext, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { type ExecutionContext, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { ENDPOINTS_AUTH_SPEC, SECURED_KEY } from '../endpoints-auth.constants.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import type { RouteSecurity } from '../interfaces/route-security.interface.js';
 import type { ResolvedSpec } from '../spec/resolved-spec.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { grpcMethodOf } from '../grpc/grpc-request.util.js';
+import { describeRoute, routeLine } from './describe-route.js';
+import { httpRoutesOf } from './http-routes.js';
 import { matchConfigRule } from './match-config-rule.js';
 import { matchSpecPath } from './match-spec-path.js';
-import { dropSegments, routePrefixSegments } from './route-prefix.js';
-import { requestPathOf, routeTemplateOf } from './route-template.util.js';
+import { RouteEntry, decideRoute } from './route-entry.js';
+import { RouteTable } from './route-table.js';
+import { routeTemplateOf, requestPathOf } from './route-template.util.js';
+import { routerSyntax, routesCaseless } from './router-options.js';
+import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
 
 /**
- * Decides what each request requires: handler ▸ controller ▸ the spec path the URL matches (as ESP matches it), or
- * for a gRPC call the service config rule its method matches ▸ the spec's API-level `security` ▸ nothing.
+ * Decides what each request requires from the route Nest matched, never from the request text: a table of the app's
+ * HTTP routes built at start-up (handler ▸ controller ▸ the spec paths the route can serve, as ESP matches them ▸ the
+ * spec's API-level `security` ▸ nothing), and for a gRPC call the service config rule its method matches.
  * Exported for guards that extend `EndpointsAuthGuard` and call its constructor.
  * @publicApi
  */
 @Injectable()
 export class RouteRequirements implements OnModuleInit {
-  /** Prefix lengths by handler and route template; bounded by the app's routes, never by client input. */
-  private readonly prefixes = new WeakMap<Function, Map<string, number>>();
+  private readonly logger = new Logger('EndpointsAuthRoutes');
+  private table = new RouteTable([]);
+  /** What a handler the table does not know must satisfy: a token of any definition the spec names. */
+  private unknownRoute: SecurityRequirement | undefined;
   /** What each gRPC method requires under the service config's rules. */
   private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
 
@@ -29,25 +38,53 @@ export class RouteRequirements implements OnModuleInit {
     private readonly reflector: Reflector,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-  ) {}
+    private readonly modules: ModulesContainer,
+    private readonly config: ApplicationConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.unknownRoute = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
+  }
 
+  /** Checks the names in `@Secured()` and builds the route table (Nest has registered every route by now). */
   onModuleInit(): void {
     validateSecuredNames(this.spec, this.discovery, this.scanner, this.reflector);
+    const adapter = this.adapterHost?.httpAdapter;
+    const syntax = routerSyntax(adapter);
+    const caseless = routesCaseless(adapter);
+    const routes = httpRoutesOf({ modules: this.modules, config: this.config, normalizePath: adapter?.normalizePath?.bind(adapter) });
+    this.table = new RouteTable(
+      routes.map((route) => {
+        const declared = this.reflector.getAllAndOverride<SecurityRequirement | undefined>(SECURED_KEY, [route.handler, route.controller]);
+        const decision = declared ? { kind: 'declared' as const, requirement: declared } : decideRoute(route, this.spec, syntax, caseless);
+        return new RouteEntry(route, decision, this.spec, caseless);
+      }),
+    );
+    for (const row of this.routeTable()) this.logger.verbose(routeLine(row));
+  }
+
+  /** The app's HTTP routes and what each requires, as the guard decides it (one row per method and registered path). */
+  routeTable(): RouteSecurity[] {
+    return this.table.entries.flatMap((entry) => describeRoute(entry, this.spec));
   }
 
   /** The requirement of the request a context runs, or `undefined` when it needs none. */
   requirementFor(context: ExecutionContext, request?: HttpRequestLike): SecurityRequirement | undefined {
+    const type = context.getType<string>();
+    if (type === 'http' && request) {
+      const route = this.table.lookup(context.getClass(), context.getHandler(), routeTemplateOf(request));
+      if (route) return route.requirementFor(request.method ?? 'GET', request['params'] as Record<string, unknown> | undefined);
+    }
     const declared = this.reflector.getAllAndOverride<SecurityRequirement | undefined>(SECURED_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (declared) return declared;
-    if (context.getType() === 'rpc') return this.rpcRequirementFor(request);
+    // A handler Nest runs over HTTP that no registered route leads to cannot be placed: fail closed.
+    if (type === 'http') return this.unknownRoute;
+    if (type === 'rpc') return this.rpcRequirementFor(request);
+    // GraphQL: its endpoint is the driver's route, not a controller's (see the route table's scope in the README).
     if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
-    const path = requestPathOf(request);
-    const prefix = this.prefixOf(context, request);
-    const candidates = prefix > 0 ? [path, dropSegments(path, prefix)] : [path];
-    return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), candidates);
+    return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), [requestPathOf(request)]);
   }
 
   /**
@@ -65,16 +102,5 @@ export class RouteRequirements implements OnModuleInit {
     const requirement = matchConfigRule(this.spec.rules, method);
     this.byMethod.set(method, requirement);
     return requirement;
-  }
-
-  private prefixOf(context: ExecutionContext, request: HttpRequestLike): number {
-    const template = routeTemplateOf(request);
-    if (template === undefined) return 0;
-    const handler = context.getHandler();
-    let byTemplate = this.prefixes.get(handler);
-    if (!byTemplate) this.prefixes.set(handler, (byTemplate = new Map()));
-    let count = byTemplate.get(template);
-    if (count === undefined) byTemplate.set(template, (count = routePrefixSegments(context, template)));
-    return count;
   }
 }

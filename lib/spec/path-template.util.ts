@@ -23,15 +23,27 @@ export function joinPaths(...parts: string[]): string {
  */
 export function openApiPathPattern(template: string, flags = ''): RegExp {
   const body = segmentsOf(template)
-    .map((segment) => {
-      if (WILDCARD.test(segment)) return '.*';
-      return segment
-        .split(/(\{[^}]*\})/)
-        .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-        .join('');
-    })
+    .map((segment) => (isWildcardSegment(segment) ? '.*' : segmentSource(segment)))
     .join('/');
   return new RegExp(`^/${body}/?$`, flags);
+}
+
+/** Whether a template segment is a wildcard (`**` or `{var=**}`): it matches any rest of the path. */
+export function isWildcardSegment(segment: string): boolean {
+  return WILDCARD.test(segment);
+}
+
+/** The regular expression source of one template segment that is not a wildcard: `{var}` is any text but `/`. */
+export function segmentSource(segment: string): string {
+  return segment
+    .split(/(\{[^}]*\})/)
+    .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+}
+
+/** The non-empty segments of a path template. */
+export function segmentsOf(template: string): string[] {
+  return template.split('/').filter((segment) => segment !== '');
 }
 
 /**
@@ -39,17 +51,13 @@ export function openApiPathPattern(template: string, flags = ''): RegExp {
  * variable over a wildcard (`/shelves/featured` before `/shelves/{shelf}` before `/shelves/**`).
  */
 export function compareSpecificity(a: string, b: string): number {
-  const rank = (segment: string) => (WILDCARD.test(segment) ? 2 : segment.includes('{') ? 1 : 0);
+  const rank = (segment: string) => (isWildcardSegment(segment) ? 2 : segment.includes('{') ? 1 : 0);
   const left = segmentsOf(a).map(rank);
   const right = segmentsOf(b).map(rank);
   for (let i = 0; i < Math.min(left.length, right.length); i++) {
     if (left[i] !== right[i]) return left[i] - right[i];
   }
   return right.length - left.length;
-}
-
-function segmentsOf(template: string): string[] {
-  return template.split('/').filter((segment) => segment !== '');
 }
 
 function normalise(segments: string[]): string {

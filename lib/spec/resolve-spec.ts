@@ -70,6 +70,7 @@ function readPaths(document: Record<string, unknown>, context: RequirementContex
     const templates = [...new Set([path, joinPaths(basePath, path)])];
     result.push({
       path,
+      templates,
       patterns: templates.map((template) => openApiPathPattern(template)),
       caseless: templates.map((template) => openApiPathPattern(template, 'i')),
       methods,

@@ -9,7 +9,9 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 export interface SpecPath {
   /** The path as written in the spec, for messages. */
   path: string;
-  /** The path as written and under the spec's base path, as ESPv2 matches them (case-sensitive). */
+  /** The path as written and under the spec's base path: the templates routes are matched against. */
+  templates: readonly string[];
+  /** The same templates as regular expressions, as ESPv2 matches them (case-sensitive). */
   patterns: RegExp[];
   /** The same patterns ignoring case: Express and Fastify route case-insensitively, so a spec path must too. */
   caseless: RegExp[];
@@ -18,6 +20,8 @@ export interface SpecPath {
    * API-level `security` applies.
    */
   methods: ReadonlyMap<string, SecurityRequirement | undefined>;
+  /** For a path read from a service config's `http.rules`: the method each HTTP method maps to, by HTTP method. */
+  selectors?: ReadonlyMap<string, string>;
 }
 
 /**

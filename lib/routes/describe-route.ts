@@ -1,0 +1,69 @@
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import type { RouteSecurity, RouteSecurityCase } from '../interfaces/route-security.interface.js';
+import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import type { RouteEntry } from './route-entry.js';
+import { operationRequirement } from './spec-operation.js';
+
+/** What the table says of one route, one row per method (an `@All()` route: each method the spec lists, then `ALL`). */
+export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecurity[] {
+  const { route, decision } = entry;
+  const handler = route.name;
+  if (decision.kind === 'declared') {
+    const { requirement } = decision;
+    const open = requirement.providers.length === 0 && !requirement.apiKey;
+    return [{ method: route.method, path: route.path, handler, source: open ? '@Public' : '@Secured', requirement: open ? undefined : requirement }];
+  }
+  const candidates =
+    decision.kind === 'spec'
+      ? [decision.specPath]
+      : [...new Set(decision.kind === 'unresolved' ? decision.candidates : decision.alignments.flatMap((a) => a.variants.flatMap((v) => v.candidates)))];
+  const methods =
+    route.method !== 'ALL'
+      ? [route.method]
+      : [...new Set(candidates.flatMap((path) => [...(path?.methods.keys() ?? [])]))].sort().concat('ALL');
+  return methods.map((method) => {
+    const row: RouteSecurity = { method, path: route.path, handler, source: '', requirement: orNothing(entry.requirementFor(method, undefined)) };
+    if (decision.kind === 'spec') {
+      row.source = sourceOf(spec, decision.specPath, method);
+      return row;
+    }
+    row.source = decision.kind;
+    const cases: RouteSecurityCase[] = candidates.map((path) => ({
+      source: sourceOf(spec, path, method),
+      requirement: orNothing(operationRequirement(spec, path, method)),
+    }));
+    cases.push({ source: sourceOf(spec, undefined, method), requirement: orNothing(spec.apiRequirement) });
+    row.cases = cases;
+    return row;
+  });
+}
+
+/** One log line: `GET /v1/shelves/:shelf → firebase | auth0 (spec GET /shelves/{shelf})`. */
+export function routeLine(row: RouteSecurity): string {
+  const head = `${row.method} ${row.path} → `;
+  if (!row.cases) return `${head}${requirementText(row.requirement)} (${row.source}, ${row.handler})`;
+  const cases = row.cases.map((entry) => `${entry.source}: ${requirementText(entry.requirement)}`).join('; ');
+  return `${head}by its parameters [${cases}] (${row.handler})`;
+}
+
+/** `firebase | auth0`, with `optional` and `+ API key` where they apply; `nothing` for a public route. */
+export function requirementText(requirement: SecurityRequirement | undefined): string {
+  if (!requirement) return 'nothing';
+  const parts = requirement.providers.length > 0 ? [requirement.providers.join(' | ')] : [];
+  if (requirement.optional) parts.push('optional');
+  if (requirement.apiKey) parts.push('API key');
+  return parts.join(', ') || 'nothing';
+}
+
+function sourceOf(spec: ResolvedSpec, path: SpecPath | undefined, method: string): string {
+  if (!path) return spec.apiRequirement ? 'spec security' : 'none';
+  const key = path.methods.has(method) || method !== 'HEAD' ? method : 'GET';
+  if (!path.methods.has(key)) return `spec ${path.path} (${method} not listed)`;
+  const selector = path.selectors?.get(key);
+  if (selector) return `rule ${selector}`;
+  return path.methods.get(key) ? `spec ${key} ${path.path}` : `spec ${key} ${path.path} (spec security)`;
+}
+
+function orNothing(requirement: SecurityRequirement | undefined): SecurityRequirement | undefined {
+  return requirement && (requirement.providers.length > 0 || requirement.apiKey) ? requirement : undefined;
+}

@@ -1,0 +1,119 @@
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import type { HttpRoute } from './http-routes.js';
+import { type RouteSyntax, type RouteVariant, routeVariants } from './route-path.js';
+import { candidatesOf, concretePath, coversAll } from './route-spec-match.js';
+import { operationRequirement, unionOf } from './spec-operation.js';
+
+/** How a route was decided at start-up: by its decorators, by one spec path (or none), or per request. */
+export type RouteDecision =
+  | { kind: 'declared'; requirement: SecurityRequirement }
+  | { kind: 'spec'; specPath: SpecPath | undefined }
+  | { kind: 'parameters'; alignments: Alignment[] }
+  | { kind: 'unresolved'; candidates: SpecPath[] };
+
+/** One way the spec may describe a route's path (with or without the global prefix and version), read as variants. */
+interface Alignment {
+  /** Every parameter name the variants bind, sorted. */
+  names: string[];
+  variants: { variant: RouteVariant; candidates: SpecPath[] }[];
+}
+
+/** Marks a request whose spec path cannot be told: it gets the fail-closed union of the route's candidates. */
+const UNRESOLVED = Symbol('unresolved');
+
+/**
+ * One route of the table: decided once at start-up; per request only a route whose answer depends on a parameter
+ * (a literal spec path under a parameterised route) looks at the parameters the router decoded.
+ */
+export class RouteEntry {
+  /** Requirements by request method, filled as methods are seen (the parser knows a fixed set of methods). */
+  private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
+
+  constructor(
+    readonly route: HttpRoute,
+    readonly decision: RouteDecision,
+    private readonly spec: ResolvedSpec,
+    private readonly caseless: boolean,
+  ) {
+    if (decision.kind === 'declared') return;
+    for (const method of route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]) this.byMethod.set(method, this.staticFor(method));
+  }
+
+  /** What a request with `method` and the router's decoded `params` requires. */
+  requirementFor(method: string, params: Readonly<Record<string, unknown>> | undefined): SecurityRequirement | undefined {
+    const decision = this.decision;
+    if (decision.kind === 'declared') return decision.requirement;
+    if (decision.kind !== 'parameters') {
+      if (this.byMethod.has(method)) return this.byMethod.get(method);
+      const requirement = this.staticFor(method);
+      this.byMethod.set(method, requirement);
+      return requirement;
+    }
+    const winner = winnerOf(decision.alignments, params ?? {}, this.caseless);
+    return winner === UNRESOLVED ? this.unionFor(method) : operationRequirement(this.spec, winner, method);
+  }
+
+  /** Every requirement this route may answer for `method`: what a request that cannot be placed must satisfy. */
+  possibleFor(method: string): (SecurityRequirement | undefined)[] {
+    const decision = this.decision;
+    if (decision.kind === 'declared') return [decision.requirement];
+    if (decision.kind === 'spec') return [operationRequirement(this.spec, decision.specPath, method)];
+    const candidates = decision.kind === 'unresolved' ? decision.candidates : decision.alignments.flatMap((a) => a.variants.flatMap((v) => v.candidates));
+    return [...new Set(candidates)].map((path) => operationRequirement(this.spec, path, method)).concat(this.spec.apiRequirement);
+  }
+
+  private staticFor(method: string): SecurityRequirement | undefined {
+    const decision = this.decision;
+    if (decision.kind === 'spec') return operationRequirement(this.spec, decision.specPath, method);
+    return this.unionFor(method);
+  }
+
+  private unionFor(method: string): SecurityRequirement | undefined {
+    return unionOf(this.possibleFor(method));
+  }
+}
+
+/**
+ * Decides a route from the spec: the first alignment some spec path may match decides; when its most specific
+ * candidate matches every path the route serves, that is the answer for good, otherwise each request is placed.
+ */
+export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteSyntax, caseless: boolean): RouteDecision {
+  if (spec.paths.length === 0) return { kind: 'spec', specPath: undefined };
+  const alignments: Alignment[] = [];
+  for (const path of route.alignments) {
+    const variants = routeVariants(path, syntax);
+    if (!variants) return { kind: 'unresolved', candidates: spec.paths.filter((specPath) => specPath.methods.size > 0) };
+    alignments.push({
+      names: [...new Set(variants.flatMap((variant) => variant.names))].sort(),
+      variants: variants.map((variant) => ({ variant, candidates: candidatesOf(variant, spec.paths, caseless) })),
+    });
+  }
+  for (const alignment of alignments) {
+    if (alignment.variants.every(({ candidates }) => candidates.length === 0)) continue;
+    const top = alignment.variants[0].candidates[0];
+    const settled = alignment.variants.every(
+      ({ variant, candidates }) => candidates[0] === top && coversAll(variant, caseless ? top.caseless : top.patterns),
+    );
+    return settled ? { kind: 'spec', specPath: top } : { kind: 'parameters', alignments };
+  }
+  return { kind: 'spec', specPath: undefined };
+}
+
+/** The spec path a request matches, from the parameters the router decoded; `UNRESOLVED` when it cannot be told. */
+function winnerOf(alignments: readonly Alignment[], params: Readonly<Record<string, unknown>>, caseless: boolean): SpecPath | undefined | typeof UNRESOLVED {
+  for (const alignment of alignments) {
+    const key = alignment.names.filter((name) => Object.hasOwn(params, name) && params[name] !== undefined).join('\0');
+    const chosen = alignment.variants.filter(({ variant }) => variant.key === key);
+    if (chosen.length === 0) return UNRESOLVED;
+    let winner: SpecPath | undefined | null = null;
+    for (const { variant, candidates } of chosen) {
+      const path = concretePath(variant, params);
+      const found = candidates.find((candidate) => (caseless ? candidate.caseless : candidate.patterns).some((pattern) => pattern.test(path)));
+      if (winner !== null && found !== winner) return UNRESOLVED;
+      winner = found;
+    }
+    if (winner) return winner;
+  }
+  return undefined;
+}
