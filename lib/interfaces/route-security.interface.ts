@@ -14,7 +14,7 @@ export interface RouteSecurity {
   handler: string;
   /**
    * What decided: `@Secured`, `@Public`, `spec GET /shelves/{shelf}` (an operation), `spec security` (the API level),
-   * `rule pkg.Service.Method` (a service config rule), `none`, or `parameters` when the answer depends on the
+   * `rule pkg.Service.Method` (a service config rule; `rule *` for routes no `http.rules` binding serves), `none`, or `parameters` when the answer depends on the
    * parameters the router decodes (see `cases`).
    */
   source: string;

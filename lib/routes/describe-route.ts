@@ -56,9 +56,11 @@ export function requirementText(requirement: SecurityRequirement | undefined): s
 }
 
 function sourceOf(spec: ResolvedSpec, path: SpecPath | undefined, method: string): string {
-  if (!path) return spec.apiRequirement ? 'spec security' : 'none';
+  // Under a service config, what a route no binding decides is what the `*` rule requires.
+  const apiLevel = !spec.apiRequirement ? 'none' : spec.rules.length > 0 ? 'rule *' : 'spec security';
+  if (!path) return apiLevel;
   const key = path.methods.has(method) || method !== 'HEAD' ? method : 'GET';
-  if (!path.methods.has(key)) return `spec ${path.path} (${method} not listed)`;
+  if (!path.methods.has(key)) return spec.apiRequirement ? apiLevel : `spec ${path.path} (${method} not listed)`;
   const selector = path.selectors?.get(key);
   if (selector) return `rule ${selector}`;
   return path.methods.get(key) ? `spec ${key} ${path.path}` : `spec ${key} ${path.path} (spec security)`;

@@ -3,7 +3,9 @@ import { applyApiKeysSetting } from '../api-keys/apply-api-keys-setting.js';
 import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { isObject, loadSpecDocument } from './load-spec-document.js';
 import { compareSpecificity, joinPaths, openApiPathPattern } from './path-template.util.js';
+import { readHttpRules } from './read-http-rules.js';
 import { readProviders } from './read-providers.js';
+import { matchConfigRule } from '../routes/match-config-rule.js';
 import { readRequirement, type RequirementContext } from './read-requirement.js';
 import { readServiceConfig } from './read-service-config.js';
 import type { ResolvedSpec, SpecPath } from './resolved-spec.js';
@@ -27,7 +29,11 @@ export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEnd
   };
   if (isServiceConfig(document)) {
     const { providers, rules } = readServiceConfig(document['authentication'], providerContext);
-    return { source, providers, nonJwt: new Set(), apiKeys: new Map(), paths: [], rules };
+    // HTTP routes: a route serving a method through `http.rules` gets its rule; any other route what a `*` rule
+    // requires (the empty name matches only `*`), as an unlisted path gets an OpenAPI document's API level.
+    const apiRequirement = matchConfigRule(rules, '');
+    const paths = readHttpRules(document['http'], rules, source);
+    return { source, providers, nonJwt: new Set(), apiKeys: new Map(), apiRequirement, paths, rules };
   }
   const { providers, nonJwt, apiKeys } = readProviders(document, providerContext);
   const context: RequirementContext = { source, providers, nonJwt, apiKeys, logger };

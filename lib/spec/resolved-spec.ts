@@ -51,9 +51,12 @@ export interface ResolvedSpec {
   nonJwt: ReadonlySet<string>;
   /** The apiKey definitions (among `nonJwt`) and where each reads its key; empty for a service configuration. */
   apiKeys?: ReadonlyMap<string, readonly ApiKeyLocation[]>;
-  /** The document's top-level `security`, when it has one. */
+  /** The document's top-level `security`, when it has one; for a service config, what its `*` rule requires. */
   apiRequirement?: SecurityRequirement;
-  /** Every path of the spec, most specific first (literal segments before variables before wildcards, as ESP). */
+  /**
+   * Every path of the spec, most specific first (literal segments before variables before wildcards, as ESP); for a
+   * service config, the path templates of its `http.rules`.
+   */
   paths: SpecPath[];
   /** A gRPC service configuration's `authentication.rules`, in order (the last match wins); empty for OpenAPI. */
   rules: readonly ConfigRule[];

@@ -1,0 +1,130 @@
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import { matchConfigRule } from '../routes/match-config-rule.js';
+import { describe, isObject } from './load-spec-document.js';
+import { compareSpecificity, openApiPathPattern } from './path-template.util.js';
+import type { ConfigRule, SpecPath } from './resolved-spec.js';
+import { SpecError } from './spec-error.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+/** One HTTP binding of a gRPC method: the method it serves, the HTTP method and the path template. */
+interface Binding {
+  selector: string;
+  method: string;
+  template: string;
+}
+
+/**
+ * A service configuration's `http.rules` (`google.api.http`, as ESPv2 reads them to transcode) as spec paths: each
+ * binding's path template with, for its HTTP method, what the gRPC method it serves requires under `rules`. HTTP
+ * routes are matched against these as against an OpenAPI document's paths (most specific first).
+ */
+export function readHttpRules(http: unknown, rules: readonly ConfigRule[], source: string): SpecPath[] {
+  if (http === undefined) return [];
+  if (!isObject(http)) throw new SpecError(source, `http must be a mapping, got ${describe(http)}`);
+  const raw = http['rules'] ?? [];
+  if (!Array.isArray(raw)) throw new SpecError(source, `http.rules must be a list, got ${describe(raw)}`);
+  const byTemplate = new Map<string, { path: string; methods: Map<string, SecurityRequirement | undefined>; selectors: Map<string, string> }>();
+  raw.forEach((rule: unknown, index) => {
+    for (const binding of readRule(rule, `http.rules[${index}]`, source)) {
+      const template = openApiTemplate(binding.template, source);
+      let entry = byTemplate.get(template);
+      if (!entry) byTemplate.set(template, (entry = { path: binding.template, methods: new Map(), selectors: new Map() }));
+      // Two methods bound to one path and HTTP method: the first is the one transcoding serves.
+      if (entry.selectors.has(binding.method)) continue;
+      entry.methods.set(binding.method, matchConfigRule(rules, binding.selector));
+      entry.selectors.set(binding.method, binding.selector);
+    }
+  });
+  return [...byTemplate]
+    .map(([template, entry]) => ({
+      path: entry.path,
+      templates: [template],
+      patterns: [openApiPathPattern(template)],
+      caseless: [openApiPathPattern(template, 'i')],
+      methods: entry.methods,
+      selectors: entry.selectors,
+    }))
+    .sort((a, b) => compareSpecificity(a.templates[0], b.templates[0]));
+}
+
+/** One rule: its own binding and those of `additional_bindings` (which may not nest further). */
+function readRule(rule: unknown, where: string, source: string): Binding[] {
+  if (!isObject(rule)) throw new SpecError(source, `${where} must be a mapping, got ${describe(rule)}`);
+  const selector = rule['selector'];
+  if (typeof selector !== 'string' || !NAME.test(selector)) {
+    throw new SpecError(source, `${where}: selector must be a full method name (package.Service.Method), got ${describe(selector)}`);
+  }
+  const bindings = [readBinding(rule, selector, where, source)];
+  const additional = rule['additional_bindings'] ?? rule['additionalBindings'] ?? [];
+  if (!Array.isArray(additional)) throw new SpecError(source, `${where}: additional_bindings must be a list, got ${describe(additional)}`);
+  additional.forEach((extra: unknown, index) => {
+    const at = `${where}.additional_bindings[${index}]`;
+    if (!isObject(extra)) throw new SpecError(source, `${at} must be a mapping, got ${describe(extra)}`);
+    if (extra['additional_bindings'] !== undefined || extra['additionalBindings'] !== undefined) {
+      throw new SpecError(source, `${at}: additional_bindings may not nest`);
+    }
+    bindings.push(readBinding(extra, selector, at, source));
+  });
+  return bindings;
+}
+
+/** Exactly one of get/put/post/delete/patch/custom, with a path template starting with `/`. */
+function readBinding(rule: Record<string, unknown>, selector: string, where: string, source: string): Binding {
+  const found: Binding[] = [];
+  for (const method of METHODS) {
+    if (rule[method] !== undefined) found.push({ selector, method: method.toUpperCase(), template: pathOf(rule[method], `${where}.${method}`, source) });
+  }
+  const custom = rule['custom'];
+  if (custom !== undefined) {
+    if (!isObject(custom) || typeof custom['kind'] !== 'string' || !/^[A-Za-z]+$/.test(custom['kind'])) {
+      throw new SpecError(source, `${where}.custom must be a mapping with a kind (an HTTP method) and a path, got ${describe(custom)}`);
+    }
+    found.push({ selector, method: custom['kind'].toUpperCase(), template: pathOf(custom['path'], `${where}.custom.path`, source) });
+  }
+  if (found.length !== 1) {
+    throw new SpecError(source, `${where} must have exactly one of get, put, post, delete, patch or custom; found ${found.length}`);
+  }
+  return found[0];
+}
+
+function pathOf(value: unknown, where: string, source: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new SpecError(source, `${where} must be a path template starting with "/", got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A `google.api.http` template (`/v1/{name=shelves/*}/books/{book}:publish`) in the OpenAPI form the matcher reads:
+ * `*` and `{field}` are one segment (`{_}`), `**` the rest, `{field=segments}` its segments, a `:verb` stays on the
+ * last segment.
+ */
+function openApiTemplate(template: string, source: string): string {
+  const out: string[] = [];
+  let index = 1;
+  while (index <= template.length) {
+    let segment = '';
+    while (index < template.length && template[index] !== '/') {
+      if (template[index] === '{') {
+        const end = template.indexOf('}', index);
+        if (end === -1) throw new SpecError(source, `http rule path "${template}" has an unclosed {`);
+        const [, inner] = template.slice(index + 1, end).split('=');
+        segment += inner === undefined ? '{_}' : inner.split('/').map(wildcard).join('/');
+        index = end + 1;
+      } else {
+        segment += template[index++];
+      }
+    }
+    out.push(wildcard(segment));
+    index++;
+  }
+  return '/' + out.filter((segment) => segment !== '').join('/');
+}
+
+function wildcard(segment: string): string {
+  if (segment === '*') return '{_}';
+  if (segment.startsWith('*:')) return `{_}${segment.slice(1)}`;
+  return segment;
+}
