@@ -13,6 +13,8 @@ export interface ModeSpec {
   /** Library modes only: the validated-token cache on (default options) or off (`tokenCache: false`). */
   tokenCache?: boolean;
   token: TokenKind;
+  /** Library modes only: this many extra spec paths and app routes beside `/hello` (the route table's size). */
+  routes?: number;
   /** Whether a request without a token, or with a bad signature, must be refused (the sanity check). */
   refuses: boolean;
   what: string;
@@ -29,6 +31,15 @@ export const MODES: readonly ModeSpec[] = [
     what: "Nest docs recipe: AuthGuard('jwt'), passport-jwt, jwks-rsa passportJwtSecret (cache on), RS256",
   },
   { name: 'cached', guard: 'library', tokenCache: true, token: 'RS256', refuses: true, what: 'this library, same RS256 token (cache hits)' },
+  {
+    name: 'cached-1000',
+    guard: 'library',
+    tokenCache: true,
+    token: 'RS256',
+    routes: 1000,
+    refuses: true,
+    what: 'as cached, with a 1,000-path spec and a 1,000-route app (the route table at size)',
+  },
   {
     name: 'verified-rs256',
     guard: 'library',

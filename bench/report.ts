@@ -107,6 +107,14 @@ export function judge(rows: RatedRow[], micro: MicroResult | undefined, memory: 
   add('cached req/s ≥ 0.88× none', http('cached', 'vsNone'), 0.88, true);
   add('cached req/s ≥ 3× canonical', http('cached', 'vsCanonical'), 3, true);
   add('cached added server CPU ≤ 15 µs/req', http('cached', 'addedCpuUs'), 15, false);
+  // The route table: a 1,000-path spec and a 1,000-route app cost what one path costs (issue 12: within 3 %).
+  const perRep = (mode: string, base: string) =>
+    reps.map((rep) => {
+      const row = rows.find((other) => other.rep === rep && other.mode === mode);
+      const baseline = rows.find((other) => other.rep === rep && other.mode === base);
+      return row && baseline ? row.rps / baseline.rps : null;
+    });
+  add('cached-1000 req/s ≥ 0.97× cached (1,000 spec paths and routes)', perRep('cached-1000', 'cached'), 0.97, true);
   add('verified RS256 req/s ≥ 0.65× none', http('verified-rs256', 'vsNone'), 0.65, true);
   add('verified RS256 req/s ≥ 2× canonical', http('verified-rs256', 'vsCanonical'), 2, true);
   add('verified RS256 added server CPU ≤ 50 µs/req', http('verified-rs256', 'addedCpuUs'), 50, false);

@@ -12,7 +12,7 @@ export const SERVICE_HOST = 'bench-service.endpoints.bench-project.cloud.goog';
  * An OpenAPI 2 document as a Cloud Endpoints service would write it, with one security definition `bench` whose
  * `x-google-jwks_uri` is `keys` (a URL, or a base64 symmetric key).
  */
-export function benchSpec(keys: string): Record<string, unknown> {
+export function benchSpec(keys: string, extraPaths = 0): Record<string, unknown> {
   return {
     swagger: '2.0',
     info: { title: 'bench', version: '1.0.0' },
@@ -29,8 +29,25 @@ export function benchSpec(keys: string): Record<string, unknown> {
       },
     },
     security: [{ bench: [] }],
-    paths: { '/hello': { get: { operationId: 'hello', responses: { '200': { description: 'ok' } } } } },
+    paths: {
+      '/hello': { get: { operationId: 'hello', responses: { '200': { description: 'ok' } } } },
+      ...extraSpecPaths(extraPaths),
+    },
   };
+}
+
+/**
+ * `count` more paths, as a large API has them: `/r{i}/items/{item}` (half public), and every tenth with a literal
+ * `/r{i}/items/special` under it, so that the table also holds routes decided per request by their parameter.
+ */
+function extraSpecPaths(count: number): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (let index = 0; index < count; index++) {
+    const operation = { operationId: `item${index}`, responses: { '200': { description: 'ok' } } };
+    paths[`/r${index}/items/{item}`] = { get: index % 2 === 0 ? operation : { ...operation, security: [] } };
+    if (index % 10 === 0) paths[`/r${index}/items/special`] = { get: { ...operation, operationId: `special${index}` } };
+  }
+  return paths;
 }
 
 export type SigningAlg = 'RS256' | 'ES256';

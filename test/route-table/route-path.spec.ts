@@ -1,0 +1,95 @@
+/**
+ * Route paths read as each router reads them (path-to-regexp 8 for Express, find-my-way for Fastify), the spec paths
+ * a route can serve, and the concrete path rebuilt from the parameters a router decoded.
+ */
+import { describe, expect, it } from 'vitest';
+import { routeVariants } from '../../lib/routes/route-path.js';
+import { concretePath, coversAll, mayOverlap } from '../../lib/routes/route-spec-match.js';
+import { openApiPathPattern } from '../../lib/spec/path-template.util.js';
+
+const shapes = (path: string, syntax: 'path-to-regexp' | 'find-my-way' = 'path-to-regexp') =>
+  routeVariants(path, syntax)?.map((variant) =>
+    variant.segments
+      .map((segment) => segment.map((part) => ('text' in part ? part.text : 'param' in part ? `:${part.param}` : `*${part.rest}`)).join(''))
+      .join('/'),
+  );
+
+describe('path-to-regexp 8 paths (Express)', () => {
+  it.each([
+    ['/shelves/:shelf', ['shelves/:shelf']],
+    ['/books{/:id}', ['books', 'books/:id']],
+    ['/files/{*path}', ['files', 'files/*path']],
+    ['/files/*path', ['files/*path']],
+    ['/a/:"quoted name"/b', ['a/:quoted name/b']],
+    ['/geo/:lat-:lng', ['geo/:lat-:lng']],
+    ['/a\\:b/c', ['a:b/c']],
+    ['/x{/:a{/:b}}', ['x', 'x/:a', 'x/:a/:b']],
+    ['/', ['']],
+  ])('%s', (path, expected) => {
+    expect(shapes(path)).toEqual(expected);
+  });
+
+  it.each(['/a/(x)', '/a/:', '/a/{b', '/a/b}', '/a?', '/a+'])('cannot read %s (the route is then decided as a whole)', (path) => {
+    expect(routeVariants(path, 'path-to-regexp')).toBeUndefined();
+  });
+
+  it('refuses to expand a path into more than 64 variants', () => {
+    expect(routeVariants('/a' + '{/:p}'.repeat(7), 'path-to-regexp')).toBeUndefined();
+  });
+});
+
+describe('find-my-way paths (Fastify)', () => {
+  it.each([
+    ['/shelves/:shelf', ['shelves/:shelf']],
+    ['/shelves/:shelf?', ['shelves/:shelf', 'shelves']],
+    ['/files/*', ['files/**']],
+    ['/geo/:lat-:lng', ['geo/:lat-:lng']],
+    ['/re/:id(^\\d+)/x', ['re/:id/x']],
+    ['/time/::at', ['time/:at']],
+  ])('%s', (path, expected) => {
+    expect(shapes(path, 'find-my-way')).toEqual(expected);
+  });
+});
+
+describe('which spec paths a route can serve', () => {
+  const variant = (path: string, syntax: 'path-to-regexp' | 'find-my-way' = 'path-to-regexp') => routeVariants(path, syntax)![0];
+
+  it.each([
+    ['/shelves/:shelf', '/shelves/featured', false, true],
+    ['/shelves/:shelf', '/shelves/{shelf}', false, true],
+    ['/shelves/featured', '/shelves/{shelf}', false, true],
+    ['/shelves/featured', '/shelves/other', false, false],
+    ['/Shelves/featured', '/shelves/featured', false, false],
+    ['/Shelves/featured', '/shelves/featured', true, true],
+    ['/shelves/:shelf', '/shelves/{shelf}/books', false, false],
+    ['/shelves/:shelf/books', '/shelves/featured/{x}', false, true],
+    ['/files/*path', '/files/public/readme', false, true],
+    ['/files/x', '/files/{path=**}', false, true],
+    ['/other/x', '/files/{path=**}', false, false],
+    ['/report.json', '/{name}.json', false, true],
+    ['/report.xml', '/{name}.json', false, false],
+  ])('%s may serve %s (caseless router: %s): %s', (route, spec, caseless, expected) => {
+    expect(mayOverlap(variant(route), spec, caseless)).toBe(expected);
+  });
+
+  it.each([
+    ['/shelves/:shelf', '/shelves/{shelf}', true],
+    ['/shelves/:shelf', '/shelves/featured', false],
+    ['/files/*path', '/files/{path=**}', true],
+    ['/geo/:lat-:lng', '/geo/{where}', true],
+    ['/reports/:id', '/reports/{id}.json', false],
+  ])('every path of %s matches %s: %s', (route, spec, expected) => {
+    expect(coversAll(variant(route), [openApiPathPattern(spec)])).toBe(expected);
+  });
+
+  it('rebuilds the path the router saw: decoded values, a decoded / kept inside its segment, wildcard segments', () => {
+    expect(concretePath(variant('/shelves/:shelf'), { shelf: 'featured' })).toBe('/shelves/featured');
+    const slash = concretePath(variant('/shelves/:shelf'), { shelf: 'featured/x' });
+    expect(openApiPathPattern('/shelves/featured/x').test(slash)).toBe(false);
+    expect(openApiPathPattern('/shelves/{shelf}').test(slash)).toBe(true);
+    expect(concretePath(variant('/files/*path'), { path: ['a', 'b c'] })).toBe('/files/a/b c');
+    expect(concretePath(variant('/files/*', 'find-my-way'), { '*': 'a/b' })).toBe('/files/a/b');
+    // An inherited property is never a parameter.
+    expect(concretePath(variant('/x/:constructor'), {})).toBe('/x/');
+  });
+});
