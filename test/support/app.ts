@@ -17,10 +17,25 @@ export async function startApp(
   adapter: AdapterName,
   configure?: (app: INestApplication) => void,
 ): Promise<{ app: INestApplication; url: string }> {
+  return startAppWith(module, adapter, { configure });
+}
+
+/** What `new FastifyAdapter(...)` accepts: Fastify's server options (router options, `rewriteUrl`, ...). */
+export type FastifyAdapterOptions = ConstructorParameters<typeof FastifyAdapter>[0];
+
+/**
+ * `startApp` with the Fastify adapter built from `fastify` (router options such as `caseSensitive`, or `rewriteUrl`);
+ * the Express adapter ignores them.
+ */
+export async function startAppWith(
+  module: Type<unknown> | ReturnType<typeof Object>,
+  adapter: AdapterName,
+  { fastify, configure }: { fastify?: FastifyAdapterOptions; configure?: (app: INestApplication) => void },
+): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({ imports: [module as Type<unknown>] }).compile();
   const app =
     adapter === 'fastify'
-      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false })
+      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastify), { logger: false })
       : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
   configure?.(app);
   await app.listen(0, '127.0.0.1');
