@@ -1,7 +1,7 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { RouteSecurity, RouteSecurityCase } from '../interfaces/route-security.interface.js';
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
-import type { RouteEntry } from './route-entry.js';
+import { type RouteEntry, candidatesIn } from './route-entry.js';
 import { operationRequirement } from './spec-operation.js';
 
 /** What the table says of one route, one row per method (an `@All()` route: each method the spec lists, then `ALL`). */
@@ -16,7 +16,9 @@ export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecur
   const candidates =
     decision.kind === 'spec'
       ? [decision.specPath]
-      : [...new Set(decision.kind === 'unresolved' ? decision.candidates : decision.alignments.flatMap((a) => a.variants.flatMap((v) => v.candidates)))];
+      : decision.kind === 'unresolved'
+        ? decision.candidates
+        : candidatesIn(decision.alignments, spec.paths);
   const methods =
     route.method !== 'ALL'
       ? [route.method]
@@ -42,7 +44,10 @@ export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecur
 export function routeLine(row: RouteSecurity): string {
   const head = `${row.method} ${row.path} → `;
   if (!row.cases) return `${head}${requirementText(row.requirement)} (${row.source}, ${row.handler})`;
-  const cases = row.cases.map((entry) => `${entry.source}: ${requirementText(entry.requirement)}`).join('; ');
+  // A wildcard route can land on any spec path: the line names the first few.
+  const shown = row.cases.length > 6 ? [...row.cases.slice(0, 5), row.cases[row.cases.length - 1]] : row.cases;
+  let cases = shown.map((entry) => `${entry.source}: ${requirementText(entry.requirement)}`).join('; ');
+  if (shown.length < row.cases.length) cases = cases.replace(/; ([^;]*)$/, `; … ${row.cases.length - shown.length} more; $1`);
   return `${head}by its parameters [${cases}] (${row.handler})`;
 }
 

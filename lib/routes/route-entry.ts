@@ -2,7 +2,7 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 import type { HttpRoute } from './http-routes.js';
 import { type RouteSyntax, type RouteVariant, routeVariants } from './route-path.js';
-import { candidatesOf, concretePath, coversAll } from './route-spec-match.js';
+import { type CaseFold, candidatesOf, concretePath, coversAll, hasRest, matchesSpecPath, normalizedPath } from './route-spec-match.js';
 import { operationRequirement, unionOf } from './spec-operation.js';
 
 /** How a route was decided at start-up: by its decorators, by one spec path (or none), or per request. */
@@ -34,7 +34,7 @@ export class RouteEntry {
     readonly route: HttpRoute,
     readonly decision: RouteDecision,
     private readonly spec: ResolvedSpec,
-    private readonly caseless: boolean,
+    private readonly fold: CaseFold,
   ) {
     if (decision.kind === 'declared') return;
     for (const method of route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]) this.byMethod.set(method, this.staticFor(method));
@@ -50,7 +50,7 @@ export class RouteEntry {
       this.byMethod.set(method, requirement);
       return requirement;
     }
-    const winner = winnerOf(decision.alignments, params ?? {}, this.caseless);
+    const winner = winnerOf(decision.alignments, params ?? {}, this.fold, this.spec.paths);
     return winner === UNRESOLVED ? this.unionFor(method) : operationRequirement(this.spec, winner, method);
   }
 
@@ -59,7 +59,7 @@ export class RouteEntry {
     const decision = this.decision;
     if (decision.kind === 'declared') return [decision.requirement];
     if (decision.kind === 'spec') return [operationRequirement(this.spec, decision.specPath, method)];
-    const candidates = decision.kind === 'unresolved' ? decision.candidates : decision.alignments.flatMap((a) => a.variants.flatMap((v) => v.candidates));
+    const candidates = decision.kind === 'unresolved' ? decision.candidates : candidatesIn(decision.alignments, this.spec.paths);
     return [...new Set(candidates)].map((path) => operationRequirement(this.spec, path, method)).concat(this.spec.apiRequirement);
   }
 
@@ -75,10 +75,21 @@ export class RouteEntry {
 }
 
 /**
- * Decides a route from the spec: the first alignment some spec path may match decides; when its most specific
- * candidate matches every path the route serves, that is the answer for good, otherwise each request is placed.
+ * Every spec path a request of the route may be placed on: the candidates of its variants, and for a route with a
+ * wildcard every spec path, since `..` in its value may lead anywhere.
  */
-export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteSyntax, caseless: boolean): RouteDecision {
+export function candidatesIn(alignments: readonly Alignment[], paths: readonly SpecPath[]): SpecPath[] {
+  if (alignments.some((alignment) => alignment.variants.some(({ variant }) => hasRest(variant)))) return [...paths];
+  return [...new Set(alignments.flatMap((alignment) => alignment.variants.flatMap(({ candidates }) => candidates)))];
+}
+
+/**
+ * Decides a route from the spec: the first alignment some spec path may match decides; when its most specific
+ * candidate matches every path the route serves, that is the answer for good, otherwise each request is placed. A
+ * route with a wildcard is always placed per request: its value is a path, which ESP normalises before matching
+ * (`/files/x/../secret` is `/files/secret` to ESP and to the file server behind the handler).
+ */
+export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteSyntax, fold: CaseFold): RouteDecision {
   if (spec.paths.length === 0) return { kind: 'spec', specPath: undefined };
   const alignments: Alignment[] = [];
   for (const path of route.alignments) {
@@ -86,30 +97,41 @@ export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteS
     if (!variants) return { kind: 'unresolved', candidates: spec.paths.filter((specPath) => specPath.methods.size > 0) };
     alignments.push({
       names: [...new Set(variants.flatMap((variant) => variant.names))].sort(),
-      variants: variants.map((variant) => ({ variant, candidates: candidatesOf(variant, spec.paths, caseless) })),
+      variants: variants.map((variant) => ({ variant, candidates: candidatesOf(variant, spec.paths, fold) })),
     });
   }
+  if (alignments.some((alignment) => alignment.variants.some(({ variant }) => hasRest(variant)))) {
+    return { kind: 'parameters', alignments };
+  }
   for (const alignment of alignments) {
-    if (alignment.variants.every(({ candidates }) => candidates.length === 0)) continue;
-    const top = alignment.variants[0].candidates[0];
-    const settled = alignment.variants.every(
-      ({ variant, candidates }) => candidates[0] === top && coversAll(variant, caseless ? top.caseless : top.patterns),
-    );
+    const top = alignment.variants.find(({ candidates }) => candidates.length > 0)?.candidates[0];
+    if (!top) continue;
+    // A variant without candidates, or whose best candidate is another, is placed per request.
+    const settled = alignment.variants.every(({ variant, candidates }) => candidates[0] === top && coversAll(variant, top, fold));
     return settled ? { kind: 'spec', specPath: top } : { kind: 'parameters', alignments };
   }
   return { kind: 'spec', specPath: undefined };
 }
 
-/** The spec path a request matches, from the parameters the router decoded; `UNRESOLVED` when it cannot be told. */
-function winnerOf(alignments: readonly Alignment[], params: Readonly<Record<string, unknown>>, caseless: boolean): SpecPath | undefined | typeof UNRESOLVED {
+/**
+ * The spec path a request matches, from the parameters the router decoded; `UNRESOLVED` when it cannot be told. A
+ * wildcard's value that normalises to another path is matched, as ESP would match it, against every spec path.
+ */
+function winnerOf(
+  alignments: readonly Alignment[],
+  params: Readonly<Record<string, unknown>>,
+  fold: CaseFold,
+  allPaths: readonly SpecPath[],
+): SpecPath | undefined | typeof UNRESOLVED {
   for (const alignment of alignments) {
     const key = alignment.names.filter((name) => Object.hasOwn(params, name) && params[name] !== undefined).join('\0');
     const chosen = alignment.variants.filter(({ variant }) => variant.key === key);
     if (chosen.length === 0) return UNRESOLVED;
     let winner: SpecPath | undefined | null = null;
     for (const { variant, candidates } of chosen) {
-      const path = concretePath(variant, params);
-      const found = candidates.find((candidate) => (caseless ? candidate.caseless : candidate.patterns).some((pattern) => pattern.test(path)));
+      const raw = concretePath(variant, params);
+      const path = hasRest(variant) ? normalizedPath(raw) : raw;
+      const found = (path === raw ? candidates : allPaths).find((candidate) => matchesSpecPath(candidate, path, fold));
       if (winner !== null && found !== winner) return UNRESOLVED;
       winner = found;
     }

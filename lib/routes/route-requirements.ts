@@ -13,7 +13,7 @@ import { matchSpecPath } from './match-spec-path.js';
 import { RouteEntry, decideRoute } from './route-entry.js';
 import { RouteTable } from './route-table.js';
 import { routeTemplateOf, requestPathOf } from './route-template.util.js';
-import { routerSyntax, routesCaseless } from './router-options.js';
+import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
 
@@ -50,13 +50,13 @@ export class RouteRequirements implements OnModuleInit {
     validateSecuredNames(this.spec, this.discovery, this.scanner, this.reflector);
     const adapter = this.adapterHost?.httpAdapter;
     const syntax = routerSyntax(adapter);
-    const caseless = routesCaseless(adapter);
+    const fold = routerCaseFold(adapter);
     const routes = httpRoutesOf({ modules: this.modules, config: this.config, normalizePath: adapter?.normalizePath?.bind(adapter) });
     this.table = new RouteTable(
       routes.map((route) => {
         const declared = this.reflector.getAllAndOverride<SecurityRequirement | undefined>(SECURED_KEY, [route.handler, route.controller]);
-        const decision = declared ? { kind: 'declared' as const, requirement: declared } : decideRoute(route, this.spec, syntax, caseless);
-        return new RouteEntry(route, decision, this.spec, caseless);
+        const decision = declared ? { kind: 'declared' as const, requirement: declared } : decideRoute(route, this.spec, syntax, fold);
+        return new RouteEntry(route, decision, this.spec, fold);
       }),
     );
     for (const row of this.routeTable()) this.logger.verbose(routeLine(row));

@@ -1,11 +1,18 @@
 import type { SpecPath } from '../spec/resolved-spec.js';
-import { isWildcardSegment, segmentSource, segmentsOf } from '../spec/path-template.util.js';
+import { isWildcardSegment, openApiPathPattern, segmentSource, segmentsOf } from '../spec/path-template.util.js';
 import { isLiteral, type RoutePart, type RouteVariant } from './route-path.js';
 
 /**
  * Which spec paths a route can serve, decided at start-up from the two templates (the route's as the router reads
  * it, the spec's as ESP does), and the concrete path of a request rebuilt from the parameters the router decoded.
  */
+
+/**
+ * How the router compares literals: exactly; ignoring case as a JavaScript `i` regular expression does (path-to-regexp,
+ * Express's default); or after `toLowerCase()` (find-my-way with `caseSensitive: false`, which also folds `K` KELVIN
+ * SIGN to `k`, where an `i` expression does not).
+ */
+export type CaseFold = 'exact' | 'ignore-case' | 'lower-case';
 
 /** Stands for any parameter value in a representative path: it equals no literal and holds no `/`. */
 const ANY = '\u0001';
@@ -14,11 +21,11 @@ const SLASH_IN_VALUE = '\u0000';
 
 /**
  * Whether some path the variant serves may match the spec template. It may answer yes when there is none (a request
- * then decides), never no when there is one. Literals compare as the router compares them (`caseless`).
+ * then decides), never no when there is one. Literals compare as the router compares them.
  */
-export function mayOverlap(variant: RouteVariant, template: string, caseless: boolean): boolean {
+export function mayOverlap(variant: RouteVariant, template: string, fold: CaseFold): boolean {
   const route = variant.segments;
-  const spec = segmentsOf(template);
+  const spec = segmentsOf(fold === 'lower-case' ? template.toLowerCase() : template);
   for (let index = 0; index < Math.max(route.length, spec.length); index++) {
     const ours = route[index];
     const theirs = spec[index];
@@ -29,19 +36,33 @@ export function mayOverlap(variant: RouteVariant, template: string, caseless: bo
     if (isRest(ours) || isWildcardSegment(theirs)) return true;
     if (!isLiteral(ours)) continue;
     const text = ours.map((part) => part.text).join('');
-    if (!new RegExp(`^${segmentSource(theirs)}$`, caseless ? 'i' : '').test(text)) return false;
+    const pattern = new RegExp(`^${segmentSource(theirs)}$`, fold === 'ignore-case' ? 'i' : '');
+    if (!pattern.test(fold === 'lower-case' ? text.toLowerCase() : text)) return false;
   }
   return true;
 }
 
-/** Whether every path the variant serves matches one of `patterns` (then no parameter can change the answer). */
-export function coversAll(variant: RouteVariant, patterns: readonly RegExp[]): boolean {
-  return representatives(variant).every((path) => patterns.some((pattern) => pattern.test(path)));
+/** Whether every path the variant serves matches `path` (then no parameter can change the answer). */
+export function coversAll(variant: RouteVariant, path: SpecPath, fold: CaseFold): boolean {
+  return representatives(variant).every((representative) => matchesSpecPath(path, representative, fold));
 }
 
 /** The spec paths, most specific first, that some path the variant serves may match. */
-export function candidatesOf(variant: RouteVariant, paths: readonly SpecPath[], caseless: boolean): SpecPath[] {
-  return paths.filter((path) => path.templates.some((template) => mayOverlap(variant, template, caseless)));
+export function candidatesOf(variant: RouteVariant, paths: readonly SpecPath[], fold: CaseFold): SpecPath[] {
+  return paths.filter((path) => path.templates.some((template) => mayOverlap(variant, template, fold)));
+}
+
+/** Whether a concrete path matches a spec path, literals compared as the router compares them. */
+export function matchesSpecPath(path: SpecPath, concrete: string, fold: CaseFold): boolean {
+  if (fold === 'exact') return path.patterns.some((pattern) => pattern.test(concrete));
+  if (fold === 'ignore-case') return path.caseless.some((pattern) => pattern.test(concrete));
+  const lower = concrete.toLowerCase();
+  return lowerCasePatterns(path).some((pattern) => pattern.test(lower));
+}
+
+/** Whether the variant binds a wildcard: its value is a path of its own, which ESP would normalise before matching. */
+export function hasRest(variant: RouteVariant): boolean {
+  return variant.segments.some(isRest);
 }
 
 /**
@@ -50,6 +71,20 @@ export function candidatesOf(variant: RouteVariant, paths: readonly SpecPath[], 
  */
 export function concretePath(variant: RouteVariant, params: Readonly<Record<string, unknown>>): string {
   return '/' + variant.segments.map((segment) => segment.map((part) => partValue(part, params)).join('')).join('/');
+}
+
+/**
+ * A path as ESPv2 normalises it before matching (its defaults: slashes merged, `.` and `..` segments removed, RFC
+ * 3986 §5.2.4): what a wildcard's value leads to once a file server or a proxy resolves it.
+ */
+export function normalizedPath(path: string): string {
+  const out: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return '/' + out.join('/');
 }
 
 function partValue(part: RoutePart, params: Readonly<Record<string, unknown>>): string {
@@ -74,6 +109,15 @@ function representatives(variant: RouteVariant): string[] {
     paths = paths.flatMap((path) => texts.map((text) => `${path}/${text}`));
   }
   return paths.map((path) => path || '/');
+}
+
+const lowered = new WeakMap<SpecPath, RegExp[]>();
+
+/** The spec path's templates lower-cased, compiled once per spec path. */
+function lowerCasePatterns(path: SpecPath): RegExp[] {
+  let patterns = lowered.get(path);
+  if (!patterns) lowered.set(path, (patterns = path.templates.map((template) => openApiPathPattern(template.toLowerCase()))));
+  return patterns;
 }
 
 function isRest(segment: readonly RoutePart[]): boolean {

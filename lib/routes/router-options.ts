@@ -1,5 +1,6 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { RouteSyntax } from './route-path.js';
+import type { CaseFold } from './route-spec-match.js';
 
 /** The part of an HTTP adapter read to know how its router matches (Nest 12 reports it; Nest 11 is read directly). */
 type AdapterLike = Pick<AbstractHttpAdapter, 'getType' | 'getInstance'> & {
@@ -12,19 +13,21 @@ export function routerSyntax(adapter: AdapterLike | undefined): RouteSyntax {
 }
 
 /**
- * Whether the router matches literals regardless of case: Express unless `case sensitive routing` is set, Fastify
- * when `caseSensitive: false`; an adapter that does not say is taken as caseless (a spec literal then applies to every
- * case the router may route).
+ * How the router compares literals: Express ignores case (path-to-regexp's `i` expressions) unless `case sensitive
+ * routing` is set; Fastify compares `toLowerCase()`d text when `caseSensitive: false`; an adapter that does not say is
+ * taken to ignore case (a spec literal then applies to every case the router may route).
  */
-export function routesCaseless(adapter: AdapterLike | undefined): boolean {
-  if (!adapter) return true;
+export function routerCaseFold(adapter: AdapterLike | undefined): CaseFold {
+  const type = adapter?.getType?.();
+  const ignoring: CaseFold = type === 'fastify' ? 'lower-case' : 'ignore-case';
+  if (!adapter) return ignoring;
   const reported = adapter.getRouteMatchingOptions?.();
-  if (reported && typeof reported.caseSensitive === 'boolean') return !reported.caseSensitive;
+  if (reported && typeof reported.caseSensitive === 'boolean') return reported.caseSensitive ? 'exact' : ignoring;
   const instance = adapter.getInstance?.() as Record<string, any> | undefined;
-  if (adapter.getType?.() === 'fastify') {
+  if (type === 'fastify') {
     const config = instance?.['initialConfig'] ?? {};
-    return (config.routerOptions?.caseSensitive ?? config.caseSensitive) === false;
+    return (config.routerOptions?.caseSensitive ?? config.caseSensitive) === false ? ignoring : 'exact';
   }
-  if (adapter.getType?.() === 'express') return !instance?.['router']?.caseSensitive;
-  return true;
+  if (type === 'express') return instance?.['router']?.caseSensitive ? 'exact' : ignoring;
+  return ignoring;
 }

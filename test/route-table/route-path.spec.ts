@@ -4,8 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { routeVariants } from '../../lib/routes/route-path.js';
-import { concretePath, coversAll, mayOverlap } from '../../lib/routes/route-spec-match.js';
+import { concretePath, coversAll, mayOverlap, normalizedPath } from '../../lib/routes/route-spec-match.js';
+import type { SpecPath } from '../../lib/spec/resolved-spec.js';
 import { openApiPathPattern } from '../../lib/spec/path-template.util.js';
+
+const specPath = (path: string): SpecPath => ({
+  path,
+  templates: [path],
+  patterns: [openApiPathPattern(path)],
+  caseless: [openApiPathPattern(path, 'i')],
+  methods: new Map(),
+});
 
 const shapes = (path: string, syntax: 'path-to-regexp' | 'find-my-way' = 'path-to-regexp') =>
   routeVariants(path, syntax)?.map((variant) =>
@@ -55,21 +64,24 @@ describe('which spec paths a route can serve', () => {
   const variant = (path: string, syntax: 'path-to-regexp' | 'find-my-way' = 'path-to-regexp') => routeVariants(path, syntax)![0];
 
   it.each([
-    ['/shelves/:shelf', '/shelves/featured', false, true],
-    ['/shelves/:shelf', '/shelves/{shelf}', false, true],
-    ['/shelves/featured', '/shelves/{shelf}', false, true],
-    ['/shelves/featured', '/shelves/other', false, false],
-    ['/Shelves/featured', '/shelves/featured', false, false],
-    ['/Shelves/featured', '/shelves/featured', true, true],
-    ['/shelves/:shelf', '/shelves/{shelf}/books', false, false],
-    ['/shelves/:shelf/books', '/shelves/featured/{x}', false, true],
-    ['/files/*path', '/files/public/readme', false, true],
-    ['/files/x', '/files/{path=**}', false, true],
-    ['/other/x', '/files/{path=**}', false, false],
-    ['/report.json', '/{name}.json', false, true],
-    ['/report.xml', '/{name}.json', false, false],
-  ])('%s may serve %s (caseless router: %s): %s', (route, spec, caseless, expected) => {
-    expect(mayOverlap(variant(route), spec, caseless)).toBe(expected);
+    ['/shelves/:shelf', '/shelves/featured', 'exact', true],
+    ['/shelves/:shelf', '/shelves/{shelf}', 'exact', true],
+    ['/shelves/featured', '/shelves/{shelf}', 'exact', true],
+    ['/shelves/featured', '/shelves/other', 'exact', false],
+    ['/Shelves/featured', '/shelves/featured', 'exact', false],
+    ['/Shelves/featured', '/shelves/featured', 'ignore-case', true],
+    ['/Shelves/featured', '/shelves/featured', 'lower-case', true],
+    ['/\u212Aids', '/kids', 'ignore-case', false],
+    ['/\u212Aids', '/kids', 'lower-case', true],
+    ['/shelves/:shelf', '/shelves/{shelf}/books', 'exact', false],
+    ['/shelves/:shelf/books', '/shelves/featured/{x}', 'exact', true],
+    ['/files/*path', '/files/public/readme', 'exact', true],
+    ['/files/x', '/files/{path=**}', 'exact', true],
+    ['/other/x', '/files/{path=**}', 'exact', false],
+    ['/report.json', '/{name}.json', 'exact', true],
+    ['/report.xml', '/{name}.json', 'exact', false],
+  ] as const)('%s may serve %s (router compares %s): %s', (route, spec, fold, expected) => {
+    expect(mayOverlap(variant(route), spec, fold)).toBe(expected);
   });
 
   it.each([
@@ -79,7 +91,17 @@ describe('which spec paths a route can serve', () => {
     ['/geo/:lat-:lng', '/geo/{where}', true],
     ['/reports/:id', '/reports/{id}.json', false],
   ])('every path of %s matches %s: %s', (route, spec, expected) => {
-    expect(coversAll(variant(route), [openApiPathPattern(spec)])).toBe(expected);
+    expect(coversAll(variant(route), specPath(spec), 'exact')).toBe(expected);
+  });
+
+  it.each([
+    ['/files//secret', '/files/secret'],
+    ['/files/./secret/.', '/files/secret'],
+    ['/files/x/../secret', '/files/secret'],
+    ['/files/../../admin/users', '/admin/users'],
+    ['/files/a/', '/files/a'],
+  ])('normalises %s to %s, as ESPv2 does before matching', (path, expected) => {
+    expect(normalizedPath(path)).toBe(expected);
   });
 
   it('rebuilds the path the router saw: decoded values, a decoded / kept inside its segment, wildcard segments', () => {

@@ -467,7 +467,8 @@ describe.each(ADAPTERS)('routing attacks on %s', (adapter: AdapterName) => {
       expect(await state.probe.all(expected)).toEqual(expected);
     });
 
-    it.runIf(layout.prefix === '/api/v1')('routeTable(): one row per registered path, each decided once at start-up', () => {
+    // Pinned in one layout (prefix and version): the paths differ per layout, the decisions do not.
+    if (layout.prefix === '/api/v1') it('routeTable(): one row per registered path, each decided once at start-up', () => {
       const table = state.app.get(RouteRequirements).routeTable();
       const row = (method: string, path: string, handler: string, source: string, providers: string[] = []) => ({
         method,
@@ -505,21 +506,20 @@ describe.each(ADAPTERS)('routing attacks on %s', (adapter: AdapterName) => {
         ['spec GET /stacks/{stack}', []],
         ['none', []],
       ]);
-      expect(cases(`/files/${wildcardOf(adapter)}`)).toEqual([
-        ['spec GET /files/secret', ['beta']],
-        ['none', []],
-      ]);
+      // A wildcard's value is a path, and `..` in it may lead to any spec path: every one is a case, then none.
+      const files = cases(`/files/${wildcardOf(adapter)}`) ?? [];
+      expect(files).toContainEqual(['spec GET /files/secret', ['beta']]);
+      expect(files).toContainEqual(['spec GET /admin/users', ['beta']]);
+      expect(files[files.length - 1]).toEqual(['none', []]);
+      expect(files).toContainEqual(['spec GET /stacks/featured', ['beta']]);
     });
 
-    // BYPASS (kept failing on purpose until lib/routes is fixed). ESP normalises the path before it matches it
-    // (ESPv2 runs Envoy with normalize_path and merge_slashes on unless --disable_normalize_path /
-    // --disable_merge_slashes_in_path): each of these targets is `/files/secret` to ESP and needs beta. The router
-    // hands the wildcard handler `['', 'secret']`, `['x', '..', 'secret']`, ... (Fastify: '/secret', 'x/../secret'),
-    // which any file-serving code joins or resolves to `secret`; route-spec-match.ts's concretePath() joins the
-    // segments as they are (empty and dot segments kept), so winnerOf() (route-entry.ts) finds no spec path and
-    // RouteEntry.requirementFor() answers with the API level (none in this spec; with an API-level `security`, that
-    // definition's token would pass instead of beta's): the handler runs with no user.
-    it('BYPASS: doubled slashes and dot segments inside a wildcard still reach the literal spec path only with its token', async () => {
+    // Found by this suite, fixed in lib/routes: ESP normalises the path before it matches it (ESPv2 runs Envoy with
+    // normalize_path and merge_slashes on unless --disable_normalize_path / --disable_merge_slashes_in_path), so each
+    // of these targets is `/files/secret` to ESP and needs beta. The router hands the wildcard handler `['', 'secret']`,
+    // `['x', '..', 'secret']`, ... (Fastify: '/secret', 'x/../secret'), which file-serving code resolves to `secret`:
+    // a wildcard's value is normalised before the spec paths are matched.
+    it('doubled slashes and dot segments inside a wildcard still reach the literal spec path only with its token', async () => {
       const expected: Record<string, Outcomes> = {
         [`${P}/files//secret`]: guarded('file'),
         [`${P}/files/./secret`]: guarded('file'),
@@ -640,12 +640,10 @@ describe.each(BARE_AND_FULL)("Fastify's router options, $name", (layout: Layout)
       expect(await state.probe.all(expected)).toEqual(expected);
     });
 
-    // BYPASS (kept failing on purpose until lib/routes is fixed). `KIDS` spelt with U+212A KELVIN SIGN: find-my-way
-    // compares literals with String#toLowerCase() (it routes `/internal/boo%E2%84%AAs/b1` to the `books` route,
-    // above), for which U+212A is `k`; route-entry.ts's winnerOf() compares the decoded parameter with the spec
-    // path's `caseless` RegExp (flag `i` without `u`), under which U+212A is not `k`. So `/stacks/kids` (beta) is
-    // not found and the `:stack` handler runs with no user, holding a value that `.toLowerCase()`s to `kids`.
-    it('BYPASS: a parameter the router would take for a spec literal, through toLowerCase() (U+212A KELVIN SIGN)', async () => {
+    // Found by this suite, fixed in lib/routes: `KIDS` spelt with U+212A KELVIN SIGN. find-my-way compares literals
+    // with String#toLowerCase() (it routes `/internal/boo%E2%84%AAs/b1` to the `books` route, above), for which
+    // U+212A is `k`; so the guard compares a parameter with the spec's literals the same way on this router.
+    it('a parameter the router would take for a spec literal, through toLowerCase() (U+212A KELVIN SIGN)', async () => {
       const expected: Record<string, Outcomes> = {
         [`${P}/stacks/%E2%84%AAids`]: guarded('stack'),
         [`${P}/stacks/%E2%84%AAIDS`]: guarded('stack'),
@@ -777,11 +775,9 @@ describe.each(BARE_AND_FULL)('a URL rewritten before routing, $name', (layout: L
 });
 
 describe('an Express wildcard that also matches its bare prefix: `{*path}`, and `*` which Nest rewrites to it', () => {
-  // DEFECT (not a bypass: it fails closed, the app does not start). On Express, `@Get('{*path}')` and `@Get('*')`
-  // give two variants (`/files` and `/files/*path`); with a spec literal under the wildcard, only the second has
-  // candidates, and decideRoute() (route-entry.ts) takes `alignment.variants[0].candidates[0]` as the top candidate:
-  // `undefined`, whose `.caseless` throws a TypeError in RouteRequirements.onModuleInit. Any Express app with a
-  // catch-all `@Get('*')` and a non-empty spec fails the same way.
+  // Found by this suite, fixed in lib/routes: on Express, `@Get('{*path}')` and `@Get('*')` give two variants
+  // (`/files` and `/files/*path`), only the second with candidates; the app failed to start (a TypeError in
+  // RouteRequirements.onModuleInit) whenever a spec path lay under the wildcard.
   const fileSpec = () =>
     openApi2(issuers, { paths: { '/files/secret': { get: { security: BETA } }, '/admin/users': { get: { security: BETA } } } });
 
