@@ -12,7 +12,7 @@ import { matchConfigRule } from './match-config-rule.js';
 import { matchSpecPath } from './match-spec-path.js';
 import { RouteEntry, decideRoute } from './route-entry.js';
 import { RouteTable } from './route-table.js';
-import { routeTemplateOf, requestPathOf } from './route-template.util.js';
+import { routedPathOf, routeTemplateOf } from './route-template.util.js';
 import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
@@ -82,9 +82,9 @@ export class RouteRequirements implements OnModuleInit {
     // A handler Nest runs over HTTP that no registered route leads to cannot be placed: fail closed.
     if (type === 'http') return this.unknownRoute;
     if (type === 'rpc') return this.rpcRequirementFor(request);
-    // GraphQL: its endpoint is the driver's route, not a controller's (see the route table's scope in the README).
+    // GraphQL: its endpoint is the driver's route, not a controller's, so it is not in the table (docs/routing.md).
     if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
-    return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), [requestPathOf(request)]);
+    return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), [routedPathOf(request)]);
   }
 
   /**

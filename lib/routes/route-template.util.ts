@@ -17,3 +17,22 @@ export function requestPathOf(request: HttpRequestLike): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
+
+/**
+ * The path a request outside the route table (a GraphQL driver's endpoint) was routed on: the route the router
+ * matched when it reports one (Fastify, Mercurius), else the request target's path without its query, its fragment
+ * and the origin of an absolute-form target, which routers drop before matching.
+ */
+export function routedPathOf(request: HttpRequestLike): string {
+  const template = routeTemplateOf(request);
+  if (template !== undefined) return template;
+  const target = request.originalUrl ?? request.url ?? '/';
+  const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
+  if (path.startsWith('/')) return path;
+  try {
+    return new URL(path).pathname;
+  } catch {
+    return path;
+  }
+}
