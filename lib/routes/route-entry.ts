@@ -29,6 +29,8 @@ const UNRESOLVED = Symbol('unresolved');
 export class RouteEntry {
   /** Requirements by request method, filled as methods are seen (the parser knows a fixed set of methods). */
   private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
+  /** The fail-closed unions by request method, made on first need. */
+  private readonly unions = new Map<string, SecurityRequirement | undefined>();
 
   constructor(
     readonly route: HttpRoute,
@@ -70,7 +72,11 @@ export class RouteEntry {
   }
 
   private unionFor(method: string): SecurityRequirement | undefined {
-    return unionOf(this.possibleFor(method));
+    // Cached: for a wildcard route the union spans every spec path, and requests choose when it is needed.
+    if (this.unions.has(method)) return this.unions.get(method);
+    const union = unionOf(this.possibleFor(method));
+    this.unions.set(method, union);
+    return union;
   }
 }
 
