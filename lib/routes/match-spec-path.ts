@@ -1,5 +1,6 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import { matchesSpecPath } from './route-spec-match.js';
 import { operationRequirement } from './spec-operation.js';
 
 /**
@@ -13,9 +14,9 @@ export function matchSpecPath(spec: ResolvedSpec, method: string, candidates: re
 
 /** ESP is case-sensitive; Express and Fastify may not be, so a case-only difference still finds its spec path. */
 function findPath(paths: readonly SpecPath[], candidates: readonly string[]): SpecPath | undefined {
-  for (const property of ['patterns', 'caseless'] as const) {
+  for (const fold of ['exact', 'ignore-case'] as const) {
     for (const path of candidates) {
-      const found = paths.find((entry) => entry[property].some((pattern) => pattern.test(path)));
+      const found = paths.find((entry) => matchesSpecPath(entry, path, fold));
       if (found) return found;
     }
   }

@@ -101,6 +101,11 @@ export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteS
   for (const path of route.alignments) {
     const variants = routeVariants(path, syntax);
     if (!variants) return { kind: 'unresolved', candidates: spec.paths.filter((specPath) => specPath.methods.size > 0) };
+    if (variants.some((variant) => variant.repeats)) {
+      // One value per name reaches the guard: which spec path the request meant cannot be told, so fail closed.
+      const candidates = variants.flatMap((variant) => candidatesOf(variant, spec.paths, fold));
+      return { kind: 'unresolved', candidates: [...new Set(candidates)] };
+    }
     alignments.push({
       names: [...new Set(variants.flatMap((variant) => variant.names))].sort(),
       variants: variants.map((variant) => ({ variant, candidates: candidatesOf(variant, spec.paths, fold) })),

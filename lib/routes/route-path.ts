@@ -14,6 +14,11 @@ export interface RouteVariant {
   names: readonly string[];
   /** `names` joined by NUL: how a request's variant is found from the parameters the router set. */
   key: string;
+  /**
+   * Whether a name is bound twice (`/orgs/:id/projects/:id`, through a `RouterModule` path): both routers keep only
+   * one value per name, so the path cannot be rebuilt from the parameters.
+   */
+  repeats: boolean;
 }
 
 /** Which router's syntax a path is written in. */
@@ -61,7 +66,7 @@ function toVariant(parts: RoutePart[]): RouteVariant {
   // The leading `/` gives an empty first segment; a trailing `/` an empty last one, which routers ignore.
   const kept = segments.filter((segment, index) => segment.length > 0 || (index > 0 && index < segments.length - 1));
   const unique = [...new Set(names)].sort();
-  return { segments: kept, names: unique, key: unique.join('\0') };
+  return { segments: kept, names: unique, key: unique.join('\0'), repeats: unique.length < names.length };
 }
 
 function appendText(segment: RoutePart[], text: string): void {

@@ -1,5 +1,6 @@
 import type { SpecPath } from '../spec/resolved-spec.js';
-import { isWildcardSegment, openApiPathPattern, segmentSource, segmentsOf } from '../spec/path-template.util.js';
+import { type CompiledTemplate, compileTemplate, ignoreCase, matchesTemplate } from '../spec/path-matcher.js';
+import { isWildcardSegment, segmentSource, segmentsOf } from '../spec/path-template.util.js';
 import { isLiteral, type RoutePart, type RouteVariant } from './route-path.js';
 
 /**
@@ -52,12 +53,13 @@ export function candidatesOf(variant: RouteVariant, paths: readonly SpecPath[], 
   return paths.filter((path) => path.templates.some((template) => mayOverlap(variant, template, fold)));
 }
 
-/** Whether a concrete path matches a spec path, literals compared as the router compares them. */
+/**
+ * Whether a concrete path matches a spec path, literals compared as the router compares them; linear in the path,
+ * whatever the template (a request's parameters are the caller's).
+ */
 export function matchesSpecPath(path: SpecPath, concrete: string, fold: CaseFold): boolean {
-  if (fold === 'exact') return path.patterns.some((pattern) => pattern.test(concrete));
-  if (fold === 'ignore-case') return path.caseless.some((pattern) => pattern.test(concrete));
-  const lower = concrete.toLowerCase();
-  return lowerCasePatterns(path).some((pattern) => pattern.test(lower));
+  const folded = fold === 'exact' ? concrete : fold === 'ignore-case' ? ignoreCase(concrete) : concrete.toLowerCase();
+  return compiledTemplates(path, fold).some((template) => matchesTemplate(template, folded));
 }
 
 /** Whether the variant binds a wildcard: its value is a path of its own, which ESP would normalise before matching. */
@@ -111,13 +113,20 @@ function representatives(variant: RouteVariant): string[] {
   return paths.map((path) => path || '/');
 }
 
-const lowered = new WeakMap<SpecPath, RegExp[]>();
+const FOLDS: Record<CaseFold, (text: string) => string> = {
+  exact: (text) => text,
+  'ignore-case': ignoreCase,
+  'lower-case': (text) => text.toLowerCase(),
+};
+const compiled = new WeakMap<SpecPath, Map<CaseFold, CompiledTemplate[]>>();
 
-/** The spec path's templates lower-cased, compiled once per spec path. */
-function lowerCasePatterns(path: SpecPath): RegExp[] {
-  let patterns = lowered.get(path);
-  if (!patterns) lowered.set(path, (patterns = path.templates.map((template) => openApiPathPattern(template.toLowerCase()))));
-  return patterns;
+/** The spec path's templates compiled for `fold`, once per spec path and fold. */
+function compiledTemplates(path: SpecPath, fold: CaseFold): CompiledTemplate[] {
+  let byFold = compiled.get(path);
+  if (!byFold) compiled.set(path, (byFold = new Map()));
+  let templates = byFold.get(fold);
+  if (!templates) byFold.set(fold, (templates = path.templates.map((template) => compileTemplate(template, FOLDS[fold]))));
+  return templates;
 }
 
 function isRest(segment: readonly RoutePart[]): boolean {

@@ -1,4 +1,4 @@
-const WILDCARD = /^(\{[^}=]+=\*\*\}|\*\*)$/;
+const WILDCARD = /^(?:\{[^}=]+=\*\*\}|\*\*)(:[^/]*)?$/;
 
 /**
  * A Nest route path reduced so that equal routes compare equal: every variable (`:param`, `:param?`) is `{}`, every
@@ -23,12 +23,22 @@ export function joinPaths(...parts: string[]): string {
  */
 export function openApiPathPattern(template: string, flags = ''): RegExp {
   const body = segmentsOf(template)
-    .map((segment) => (isWildcardSegment(segment) ? '.*' : segmentSource(segment)))
+    .map((segment) => {
+      const verb = wildcardVerb(segment);
+      // A wildcard may end with a custom verb (`{name=**}:cancel`, google.api.http's `Verb`).
+      return verb === undefined ? segmentSource(segment) : '.*' + verb.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
     .join('/');
   return new RegExp(`^/${body}/?$`, flags);
 }
 
-/** Whether a template segment is a wildcard (`**` or `{var=**}`): it matches any rest of the path. */
+/** The verb of a wildcard segment (`''` for `**`, `:cancel` for `{name=**}:cancel`); `undefined` for any other. */
+export function wildcardVerb(segment: string): string | undefined {
+  const wildcard = WILDCARD.exec(segment);
+  return wildcard ? (wildcard[1] ?? '') : undefined;
+}
+
+/** Whether a template segment is a wildcard (`**` or `{var=**}`, maybe with a `:verb`): it matches any run of segments. */
 export function isWildcardSegment(segment: string): boolean {
   return WILDCARD.test(segment);
 }
