@@ -20,7 +20,7 @@ export function applyApiKeysSetting(spec: ResolvedSpec, setting: ApiKeysOption |
   if (setting === undefined) {
     throw new ApiKeysNeededError(
       spec.source,
-      `an API key is required on ${list} (their security names an apiKey definition: ESP has Service Control refuse calls without a valid key), and this library cannot call Service Control: set the apiKeys option to { validate(key, context) } to check keys in the app, or to 'unchecked' to leave them unchecked on purpose`,
+      `an API key is required on ${list} (${spec.usage ? 'usage.rules' : 'their security names an apiKey definition'}: ESP has Service Control refuse calls without a valid key), and this library cannot call Service Control: set the apiKeys option to { validate(key, context) } to check keys in the app, or to 'unchecked' to leave them unchecked on purpose`,
     );
   }
   logger.warn(`API keys are not checked (apiKeys: 'unchecked') on ${list}: ESP would have Service Control refuse these calls without a valid key`);
@@ -38,13 +38,22 @@ export function operationsNeedingApiKey(spec: ResolvedSpec): string[] {
       if ((requirement ?? spec.apiRequirement)?.apiKey) found.push(`${method} ${path}`);
     }
   }
-  if (spec.apiRequirement?.apiKey) found.push('every route the spec does not list (the API-level security)');
+  if (spec.apiRequirement?.apiKey) {
+    found.push(spec.usage ? 'every HTTP route no http.rules binding serves' : 'every route the spec does not list (the API-level security)');
+  }
+  // A service configuration behind Service Control: every gRPC method that no usage rule lets through without a key.
+  const usage = spec.usage;
+  if (usage && (usage.some((rule) => !rule.allowUnregisteredCalls) || !usage.some((rule) => rule.patterns.includes('*')))) {
+    const allowed = usage.filter((rule) => rule.allowUnregisteredCalls).map((rule) => rule.selector);
+    found.push(`every gRPC method${allowed.length > 0 ? ` except ${allowed.join(', ')}` : ''} (usage.rules: allow_unregistered_calls is false unless set)`);
+  }
   return found;
 }
 
 function withoutApiKeys(spec: ResolvedSpec): ResolvedSpec {
   return {
     ...spec,
+    usage: undefined,
     apiRequirement: withoutApiKey(spec.apiRequirement),
     paths: spec.paths.map((path) => ({
       ...path,

@@ -1,8 +1,8 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { RouteSecurity, RouteSecurityCase } from '../interfaces/route-security.interface.js';
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
-import { type RouteEntry, candidatesIn } from './route-entry.js';
-import { operationRequirement } from './spec-operation.js';
+import type { RouteEntry } from './route-entry.js';
+import { operationKey, requirementAmong, unionOf } from './spec-operation.js';
 
 /** What the table says of one route, one row per method (an `@All()` route: each method the spec lists, then `ALL`). */
 export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecurity[] {
@@ -13,30 +13,22 @@ export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecur
     const open = requirement.providers.length === 0 && !requirement.apiKey;
     return [{ method: route.method, path: route.path, handler, source: open ? '@Public' : '@Secured', requirement: open ? undefined : requirement }];
   }
-  const candidates =
-    decision.kind === 'spec'
-      ? [decision.specPath]
-      : decision.kind === 'unresolved'
-        ? decision.candidates
-        : candidatesIn(decision.alignments, spec.paths);
+  const candidates = entry.candidates();
   const methods =
-    route.method !== 'ALL'
-      ? [route.method]
-      : [...new Set(candidates.flatMap((path) => [...(path?.methods.keys() ?? [])]))].sort().concat('ALL');
-  return methods.map((method) => {
-    const row: RouteSecurity = { method, path: route.path, handler, source: '', requirement: orNothing(entry.requirementFor(method, undefined)) };
-    if (decision.kind === 'spec') {
-      row.source = sourceOf(spec, decision.specPath, method);
-      return row;
+    route.method !== 'ALL' ? [route.method] : [...new Set(candidates.flatMap((path) => [...path.methods.keys()]))].sort().concat('ALL');
+  return methods.map((method): RouteSecurity => {
+    const row = { method, path: route.path, handler };
+    const outcome = entry.outcomeFor(method);
+    if (decision.kind === 'spec' && outcome.kind === 'settled') {
+      return { ...row, source: sourceOf(spec, outcome.decidedBy, method), requirement: orNothing(outcome.requirement) };
     }
-    row.source = decision.kind;
-    const cases: RouteSecurityCase[] = candidates.map((path) => ({
-      source: sourceOf(spec, path, method),
-      requirement: orNothing(operationRequirement(spec, path, method)),
-    }));
+    // Placed per request (or not at all): what each spec path it can serve needs, and what an unplaced request needs.
+    const cases: RouteSecurityCase[] = candidates
+      .filter((path) => operationKey(path, method))
+      .map((path) => ({ source: sourceOf(spec, path, method), requirement: orNothing(requirementAmong(spec, [path], method)) }));
     cases.push({ source: sourceOf(spec, undefined, method), requirement: orNothing(spec.apiRequirement) });
-    row.cases = cases;
-    return row;
+    const source = decision.kind === 'unresolved' ? 'unresolved' : 'parameters';
+    return { ...row, source, requirement: orNothing(unionOf(entry.possible())), cases };
   });
 }
 
@@ -64,8 +56,8 @@ function sourceOf(spec: ResolvedSpec, path: SpecPath | undefined, method: string
   // Under a service config, what a route no binding decides is what the `*` rule requires.
   const apiLevel = !spec.apiRequirement ? 'none' : spec.rules.length > 0 ? 'rule *' : 'spec security';
   if (!path) return apiLevel;
-  const key = path.methods.has(method) || method !== 'HEAD' ? method : 'GET';
-  if (!path.methods.has(key)) return spec.apiRequirement ? apiLevel : `spec ${path.path} (${method} not listed)`;
+  const key = operationKey(path, method);
+  if (!key) return spec.apiRequirement ? apiLevel : `spec ${path.path} (${method} not listed)`;
   const selector = path.selectors?.get(key);
   if (selector) return `rule ${selector}`;
   return path.methods.get(key) ? `spec ${key} ${path.path}` : `spec ${key} ${path.path} (spec security)`;

@@ -3,32 +3,41 @@ import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 import type { HttpRoute } from './http-routes.js';
 import { type RouteSyntax, type RouteVariant, routeVariants } from './route-path.js';
 import { type CaseFold, candidatesOf, concretePath, coversAll, hasRest, matchesSpecPath, normalizedPath } from './route-spec-match.js';
-import { operationRequirement, unionOf } from './spec-operation.js';
+import { operationKey, requirementAmong, unionOf } from './spec-operation.js';
 
-/** How a route was decided at start-up: by its decorators, by one spec path (or none), or per request. */
+/** How a route was decided at start-up: by its decorators, from the spec paths it can serve, or not at all. */
 export type RouteDecision =
   | { kind: 'declared'; requirement: SecurityRequirement }
-  | { kind: 'spec'; specPath: SpecPath | undefined }
-  | { kind: 'parameters'; alignments: Alignment[] }
+  | { kind: 'spec'; alignments: Alignment[] }
   | { kind: 'unresolved'; candidates: SpecPath[] };
 
 /** One way the spec may describe a route's path (with or without the global prefix and version), read as variants. */
-interface Alignment {
+export interface Alignment {
   /** Every parameter name the variants bind, sorted. */
   names: string[];
   variants: { variant: RouteVariant; candidates: SpecPath[] }[];
 }
 
+/**
+ * What a method of a route requires: settled at start-up (`requirement`, and the spec path that decided, if one
+ * did: one without an operation for the method when none has one), or `placed` per request from the parameters the
+ * router decoded.
+ */
+export type MethodOutcome =
+  | { kind: 'settled'; requirement: SecurityRequirement | undefined; decidedBy: SpecPath | undefined }
+  | { kind: 'placed' };
+
 /** Marks a request whose spec path cannot be told: it gets the fail-closed union of the route's candidates. */
 const UNRESOLVED = Symbol('unresolved');
 
 /**
- * One route of the table: decided once at start-up; per request only a route whose answer depends on a parameter
- * (a literal spec path under a parameterised route) looks at the parameters the router decoded.
+ * One route of the table: decided once per method; per request only a route whose answer depends on a parameter (a
+ * more specific literal spec path under a parameterised route, or a wildcard) looks at the parameters the router
+ * decoded.
  */
 export class RouteEntry {
-  /** Requirements by request method, filled as methods are seen (the parser knows a fixed set of methods). */
-  private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
+  /** Outcomes by request method, filled as methods are seen (the HTTP parser knows a fixed set of methods). */
+  private readonly outcomes = new Map<string, MethodOutcome>();
   /** The fail-closed unions by request method, made on first need. */
   private readonly unions = new Map<string, SecurityRequirement | undefined>();
 
@@ -38,45 +47,53 @@ export class RouteEntry {
     private readonly spec: ResolvedSpec,
     private readonly fold: CaseFold,
   ) {
-    if (decision.kind === 'declared') return;
-    for (const method of route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]) this.byMethod.set(method, this.staticFor(method));
+    for (const method of route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]) this.outcomeFor(method);
   }
 
   /** What a request with `method` and the router's decoded `params` requires. */
   requirementFor(method: string, params: Readonly<Record<string, unknown>> | undefined): SecurityRequirement | undefined {
     const decision = this.decision;
     if (decision.kind === 'declared') return decision.requirement;
-    if (decision.kind !== 'parameters') {
-      if (this.byMethod.has(method)) return this.byMethod.get(method);
-      const requirement = this.staticFor(method);
-      this.byMethod.set(method, requirement);
-      return requirement;
-    }
-    const winner = winnerOf(decision.alignments, params ?? {}, this.fold, this.spec.paths);
-    return winner === UNRESOLVED ? this.unionFor(method) : operationRequirement(this.spec, winner, method);
+    if (decision.kind === 'unresolved') return this.unionFor(method);
+    const outcome = this.outcomeFor(method);
+    if (outcome.kind === 'settled') return outcome.requirement;
+    const matching = matchingOf(decision.alignments, params ?? {}, this.fold, this.spec.paths, method);
+    return matching === UNRESOLVED ? this.unionFor(method) : requirementAmong(this.spec, matching, method);
   }
 
-  /** Every requirement this route may answer for `method`: what a request that cannot be placed must satisfy. */
-  possibleFor(method: string): (SecurityRequirement | undefined)[] {
+  /** What `method` requires when it is settled at start-up, or that it is placed per request. */
+  outcomeFor(method: string): MethodOutcome {
+    let outcome = this.outcomes.get(method);
+    if (!outcome) this.outcomes.set(method, (outcome = this.settle(method)));
+    return outcome;
+  }
+
+  /** The spec paths a request of this route may be placed on (for a wildcard route, every spec path). */
+  candidates(): SpecPath[] {
+    const decision = this.decision;
+    if (decision.kind === 'declared') return [];
+    return decision.kind === 'unresolved' ? decision.candidates : candidatesIn(decision.alignments, this.spec.paths);
+  }
+
+  /** Every requirement this route may answer: what a request that cannot be placed must satisfy. */
+  possible(): (SecurityRequirement | undefined)[] {
     const decision = this.decision;
     if (decision.kind === 'declared') return [decision.requirement];
-    if (decision.kind === 'spec') return [operationRequirement(this.spec, decision.specPath, method)];
-    const candidates = decision.kind === 'unresolved' ? decision.candidates : candidatesIn(decision.alignments, this.spec.paths);
-    return [...new Set(candidates)].map((path) => operationRequirement(this.spec, path, method)).concat(this.spec.apiRequirement);
+    const operations = this.candidates().flatMap((path) => [...path.methods.values()]);
+    return [this.spec.apiRequirement, ...operations.map((requirement) => requirement ?? this.spec.apiRequirement)];
   }
 
-  private staticFor(method: string): SecurityRequirement | undefined {
+  private settle(method: string): MethodOutcome {
     const decision = this.decision;
-    if (decision.kind === 'spec') return operationRequirement(this.spec, decision.specPath, method);
-    return this.unionFor(method);
+    if (decision.kind === 'declared') return { kind: 'settled', requirement: decision.requirement, decidedBy: undefined };
+    if (decision.kind === 'unresolved') return { kind: 'settled', requirement: this.unionFor(method), decidedBy: undefined };
+    return settleMethod(decision.alignments, this.spec, method, this.fold);
   }
 
   private unionFor(method: string): SecurityRequirement | undefined {
     // Cached: for a wildcard route the union spans every spec path, and requests choose when it is needed.
-    if (this.unions.has(method)) return this.unions.get(method);
-    const union = unionOf(this.possibleFor(method));
-    this.unions.set(method, union);
-    return union;
+    if (!this.unions.has(method)) this.unions.set(method, unionOf(this.possible()));
+    return this.unions.get(method);
   }
 }
 
@@ -90,19 +107,17 @@ export function candidatesIn(alignments: readonly Alignment[], paths: readonly S
 }
 
 /**
- * Decides a route from the spec: the first alignment some spec path may match decides; when its most specific
- * candidate matches every path the route serves, that is the answer for good, otherwise each request is placed. A
- * route with a wildcard is always placed per request: its value is a path, which ESP normalises before matching
- * (`/files/x/../secret` is `/files/secret` to ESP and to the file server behind the handler).
+ * Reads a route's paths against the spec: for each alignment (as registered, without the global prefix, without the
+ * version, without both) and each variant, the spec paths it may serve. A route whose path cannot be read, or binds a
+ * name twice (routers keep one value per name, so the path cannot be rebuilt), is decided as a whole: fail closed.
  */
 export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteSyntax, fold: CaseFold): RouteDecision {
-  if (spec.paths.length === 0) return { kind: 'spec', specPath: undefined };
   const alignments: Alignment[] = [];
+  if (spec.paths.length === 0) return { kind: 'spec', alignments };
   for (const path of route.alignments) {
     const variants = routeVariants(path, syntax);
     if (!variants) return { kind: 'unresolved', candidates: spec.paths.filter((specPath) => specPath.methods.size > 0) };
     if (variants.some((variant) => variant.repeats)) {
-      // One value per name reaches the guard: which spec path the request meant cannot be told, so fail closed.
       const candidates = variants.flatMap((variant) => candidatesOf(variant, spec.paths, fold));
       return { kind: 'unresolved', candidates: [...new Set(candidates)] };
     }
@@ -111,42 +126,69 @@ export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteS
       variants: variants.map((variant) => ({ variant, candidates: candidatesOf(variant, spec.paths, fold) })),
     });
   }
-  if (alignments.some((alignment) => alignment.variants.some(({ variant }) => hasRest(variant)))) {
-    return { kind: 'parameters', alignments };
-  }
-  for (const alignment of alignments) {
-    const top = alignment.variants.find(({ candidates }) => candidates.length > 0)?.candidates[0];
-    if (!top) continue;
-    // A variant without candidates, or whose best candidate is another, is placed per request.
-    const settled = alignment.variants.every(({ variant, candidates }) => candidates[0] === top && coversAll(variant, top, fold));
-    return settled ? { kind: 'spec', specPath: top } : { kind: 'parameters', alignments };
-  }
-  return { kind: 'spec', specPath: undefined };
+  return { kind: 'spec', alignments };
 }
 
 /**
- * The spec path a request matches, from the parameters the router decoded; `UNRESOLVED` when it cannot be told. A
- * wildcard's value that normalises to another path is matched, as ESP would match it, against every spec path.
+ * Settles `method` at start-up when no request can change the answer. Alignments are tried in order, as requests
+ * are: the first whose candidates include a path with an operation for the method decides, and if its most specific
+ * such path matches every path of every variant, that operation is the answer (a more specific path without one never
+ * takes the request: ESPv2 tries operations before it answers 405). When no alignment has such a path, the first with
+ * any candidate fails closed if every request matches one (ESP: 405), and the API level applies if none can. A route
+ * with a wildcard is always placed per request: its value is a path, which ESP normalises before matching.
  */
-function winnerOf(
+function settleMethod(alignments: readonly Alignment[], spec: ResolvedSpec, method: string, fold: CaseFold): MethodOutcome {
+  if (alignments.some((alignment) => alignment.variants.some(({ variant }) => hasRest(variant)))) return { kind: 'placed' };
+  let unlisted: Alignment | undefined;
+  for (const alignment of alignments) {
+    if (alignment.variants.every(({ candidates }) => candidates.length === 0)) continue;
+    const listing = alignment.variants.map(({ candidates }) => candidates.filter((path) => operationKey(path, method)));
+    const top = listing.find((paths) => paths.length > 0)?.[0];
+    if (!top) {
+      unlisted ??= alignment;
+      continue;
+    }
+    const settled = alignment.variants.every(({ variant }, index) => listing[index][0] === top && coversAll(variant, top, fold));
+    return settled ? { kind: 'settled', requirement: requirementAmong(spec, [top], method), decidedBy: top } : { kind: 'placed' };
+  }
+  if (!unlisted) return { kind: 'settled', requirement: spec.apiRequirement, decidedBy: undefined };
+  const first = unlisted.variants[0].candidates[0];
+  const always = first && unlisted.variants.every(({ variant, candidates }) => candidates[0] === first && coversAll(variant, first, fold));
+  if (!always) return { kind: 'placed' };
+  const paths = [...new Set(unlisted.variants.flatMap(({ candidates }) => candidates))];
+  return { kind: 'settled', requirement: requirementAmong(spec, paths, method), decidedBy: first };
+}
+
+/**
+ * The spec paths a request matches, most specific first, from the parameters the router decoded; `UNRESOLVED` when
+ * they cannot be told. A wildcard's value that normalises to another path is matched, as ESP would match it, against
+ * every spec path. The first alignment with a path that has an operation for the method decides; else the first
+ * with any match.
+ */
+function matchingOf(
   alignments: readonly Alignment[],
   params: Readonly<Record<string, unknown>>,
   fold: CaseFold,
   allPaths: readonly SpecPath[],
-): SpecPath | undefined | typeof UNRESOLVED {
+  method: string,
+): SpecPath[] | typeof UNRESOLVED {
+  let fallback: SpecPath[] = [];
   for (const alignment of alignments) {
     const key = alignment.names.filter((name) => Object.hasOwn(params, name) && params[name] !== undefined).join('\0');
     const chosen = alignment.variants.filter(({ variant }) => variant.key === key);
     if (chosen.length === 0) return UNRESOLVED;
-    let winner: SpecPath | undefined | null = null;
+    let matching: SpecPath[] | undefined;
     for (const { variant, candidates } of chosen) {
       const raw = concretePath(variant, params);
       const path = hasRest(variant) ? normalizedPath(raw) : raw;
-      const found = (path === raw ? candidates : allPaths).find((candidate) => matchesSpecPath(candidate, path, fold));
-      if (winner !== null && found !== winner) return UNRESOLVED;
-      winner = found;
+      const found = (path === raw ? candidates : allPaths).filter((candidate) => matchesSpecPath(candidate, path, fold));
+      // Two variants with the same parameters that match differently: which one the router took cannot be told.
+      if (matching && (found.length !== matching.length || found.some((entry, index) => entry !== matching?.[index]))) return UNRESOLVED;
+      matching = found;
     }
-    if (winner) return winner;
+    if (!matching || matching.length === 0) continue;
+    if (matching.some((path) => operationKey(path, method))) return matching;
+    if (fallback.length === 0) fallback = matching;
   }
-  return undefined;
+  return fallback;
 }

@@ -16,6 +16,7 @@ import { routedPathOf, routeTemplateOf } from './route-template.util.js';
 import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
+import { needsApiKey, withApiKey } from '../spec/read-usage-rules.js';
 
 /**
  * Decides what each request requires from the route Nest matched, never from the request text: a table of the app's
@@ -96,10 +97,10 @@ export class RouteRequirements implements OnModuleInit {
     if (this.spec.rules.length === 0) return this.spec.apiRequirement;
     // A call whose method cannot be named (another RPC transport) gets what a `*` rule requires, so the guard
     // refuses it (UNSUPPORTED_CONTEXT) rather than letting it run unchecked.
-    if (method === undefined) return matchConfigRule(this.spec.rules, '');
+    if (method === undefined) return this.spec.apiRequirement;
     // Keyed by method name: grpc-js hands the guard only the methods the app serves, so the map stays that small.
     if (this.byMethod.has(method)) return this.byMethod.get(method);
-    const requirement = matchConfigRule(this.spec.rules, method);
+    const requirement = withApiKey(matchConfigRule(this.spec.rules, method), needsApiKey(this.spec.usage, method));
     this.byMethod.set(method, requirement);
     return requirement;
   }

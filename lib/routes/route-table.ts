@@ -55,6 +55,6 @@ class HandlerRoutes implements RouteLookup {
 
   /** The fail-closed answer: what any of the handler's routes may require for `method`. */
   requirementFor(method: string): SecurityRequirement | undefined {
-    return unionOf(this.all.flatMap((entry) => entry.possibleFor(method)));
+    return unionOf(this.all.flatMap((entry) => entry.possible()));
   }
 }

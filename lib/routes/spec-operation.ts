@@ -2,18 +2,33 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 
 /**
- * What the spec requires of `method` on the spec path a request matched (`undefined` path: none matched).
- * - A listed method uses its own `security`, or the API level when it has none; a HEAD without an operation of its
- *   own is the GET it is served as.
- * - A method the path does not list is refused by ESP (405); here it fails closed: the API level, or else a token
- *   of any definition the path's operations name.
- * - A path the spec does not list gets the API level.
+ * The operation key a spec path has for `method`: the method itself, or GET for a HEAD the path does not list (Express
+ * and Fastify serve HEAD with the GET handler); `undefined` when the path has neither.
  */
+export function operationKey(path: SpecPath, method: string): string | undefined {
+  if (path.methods.has(method)) return method;
+  return method === 'HEAD' && path.methods.has('GET') ? 'GET' : undefined;
+}
+
+/**
+ * What the spec requires of `method` on a request whose path matches `matching` (most specific first), as ESPv2's
+ * route table answers it: the most specific path that has an operation for the method wins (its own `security`, or
+ * the API level), since ESPv2 puts its "method not allowed" routes after every operation's; when paths match but none
+ * lists the method, ESP answers 405 and this fails closed (the API level, or a token of any definition they name);
+ * when none matches, the API level.
+ */
+export function requirementAmong(spec: ResolvedSpec, matching: readonly SpecPath[], method: string): SecurityRequirement | undefined {
+  for (const path of matching) {
+    const key = operationKey(path, method);
+    if (key) return path.methods.get(key) ?? spec.apiRequirement;
+  }
+  if (matching.length === 0) return spec.apiRequirement;
+  return spec.apiRequirement ?? unionOf(matching.flatMap((path) => [...path.methods.values()]));
+}
+
+/** What the spec requires of `method` on the one spec path a request matched (`undefined`: none matched). */
 export function operationRequirement(spec: ResolvedSpec, listed: SpecPath | undefined, method: string): SecurityRequirement | undefined {
-  if (!listed) return spec.apiRequirement;
-  const key = listed.methods.has(method) || method !== 'HEAD' ? method : 'GET';
-  if (listed.methods.has(key)) return listed.methods.get(key) ?? spec.apiRequirement;
-  return spec.apiRequirement ?? unionOf([...listed.methods.values()]);
+  return requirementAmong(spec, listed ? [listed] : [], method);
 }
 
 /**

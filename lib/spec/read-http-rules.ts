@@ -3,6 +3,7 @@ import { matchConfigRule } from '../routes/match-config-rule.js';
 import { describe, isObject } from './load-spec-document.js';
 import { compareSpecificity, openApiPathPattern } from './path-template.util.js';
 import type { ConfigRule, SpecPath } from './resolved-spec.js';
+import { type UsageRule, needsApiKey, withApiKey } from './read-usage-rules.js';
 import { SpecError } from './spec-error.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -17,10 +18,11 @@ interface Binding {
 
 /**
  * A service configuration's `http.rules` (`google.api.http`, as ESPv2 reads them to transcode) as spec paths: each
- * binding's path template with, for its HTTP method, what the gRPC method it serves requires under `rules`. HTTP
+ * binding's path template with, for its HTTP method, what the gRPC method it serves requires under `rules` (and an
+ * API key where `usage` asks for one). HTTP
  * routes are matched against these as against an OpenAPI document's paths (most specific first).
  */
-export function readHttpRules(http: unknown, rules: readonly ConfigRule[], source: string): SpecPath[] {
+export function readHttpRules(http: unknown, rules: readonly ConfigRule[], source: string, usage?: readonly UsageRule[]): SpecPath[] {
   if (http === undefined) return [];
   if (!isObject(http)) throw new SpecError(source, `http must be a mapping, got ${describe(http)}`);
   const raw = http['rules'] ?? [];
@@ -33,7 +35,9 @@ export function readHttpRules(http: unknown, rules: readonly ConfigRule[], sourc
       if (!entry) byTemplate.set(template, (entry = { path: binding.template, methods: new Map(), selectors: new Map() }));
       // Two methods bound to one path and HTTP method: the first is the one transcoding serves.
       if (entry.selectors.has(binding.method)) continue;
-      entry.methods.set(binding.method, matchConfigRule(rules, binding.selector));
+      // A method no rule names needs no token (ESP), whatever the `*` rule's API level says of unbound routes.
+      const requirement = matchConfigRule(rules, binding.selector) ?? { providers: [], optional: false };
+      entry.methods.set(binding.method, withApiKey(requirement, needsApiKey(usage, binding.selector)));
       entry.selectors.set(binding.method, binding.selector);
     }
   });

@@ -4,6 +4,7 @@ import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../inte
 import { isObject, loadSpecDocument } from './load-spec-document.js';
 import { compareSpecificity, joinPaths, openApiPathPattern } from './path-template.util.js';
 import { readHttpRules } from './read-http-rules.js';
+import { needsApiKey, readUsageRules, withApiKey } from './read-usage-rules.js';
 import { readProviders } from './read-providers.js';
 import { matchConfigRule } from '../routes/match-config-rule.js';
 import { readRequirement, type RequirementContext } from './read-requirement.js';
@@ -31,9 +32,11 @@ export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEnd
     const { providers, rules } = readServiceConfig(document['authentication'], providerContext);
     // HTTP routes: a route serving a method through `http.rules` gets its rule; any other route what a `*` rule
     // requires (the empty name matches only `*`), as an unlisted path gets an OpenAPI document's API level.
-    const apiRequirement = matchConfigRule(rules, '');
-    const paths = readHttpRules(document['http'], rules, source);
-    return { source, providers, nonJwt: new Set(), apiKeys: new Map(), apiRequirement, paths, rules };
+    const usage = readUsageRules(document, source);
+    const apiRequirement = withApiKey(matchConfigRule(rules, ''), needsApiKey(usage, ''));
+    const paths = readHttpRules(document['http'], rules, source, usage);
+    const config: ResolvedSpec = { source, providers, nonJwt: new Set(), apiKeys: new Map(), apiRequirement, paths, rules, usage };
+    return applyApiKeysSetting(config, settings.apiKeys, logger);
   }
   const { providers, nonJwt, apiKeys } = readProviders(document, providerContext);
   const context: RequirementContext = { source, providers, nonJwt, apiKeys, logger };

@@ -1,6 +1,7 @@
 import type { ApiKeyLocation } from '../interfaces/api-keys.interface.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import type { UsageRule } from './read-usage-rules.js';
 
 /**
  * One path of the spec's `paths` and what each listed method requires, ready to match request URLs against.
@@ -60,4 +61,9 @@ export interface ResolvedSpec {
   paths: SpecPath[];
   /** A gRPC service configuration's `authentication.rules`, in order (the last match wins); empty for OpenAPI. */
   rules: readonly ConfigRule[];
+  /**
+   * A service configuration's `usage.rules` (which methods may be called without an API key), when it runs behind
+   * Service Control (it has `usage` or `control`); absent otherwise, and once `apiKeys: 'unchecked'` drops them.
+   */
+  usage?: readonly UsageRule[];
 }

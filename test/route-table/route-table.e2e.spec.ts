@@ -88,7 +88,7 @@ describe.each(ADAPTERS)('the route table on %s', (adapter: AdapterName) => {
         'GET /admin/users AdminUsersController.list spec GET /admin/users beta',
         'GET /internal/shelves/:shelf ShelvesController.get spec security alpha',
         'GET /reports ReportsController.list @Public -',
-        'GET /shelves/:shelf ShelvesController.get parameters beta|alpha',
+        'GET /shelves/:shelf ShelvesController.get parameters alpha|beta',
         'POST /internal/shelves ShelvesController.create @Secured beta',
         'POST /shelves ShelvesController.create @Secured beta',
       ].sort(),
