@@ -2,13 +2,14 @@
 // (argv[2], see modes.ts). Forked by run.ts with an IPC channel: it reports its port when listening, and answers
 // { type: 'stats' } with its own CPU time, memory and the library's counters. Never logs a request or a token.
 import 'reflect-metadata';
-import { type CanActivate, Controller, Get, Injectable, Module, Param, type Type } from '@nestjs/common';
+import { type CanActivate, Controller, Get, Injectable, Module, type Type } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import type { AddressInfo } from 'node:net';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { EndpointsAuthCounters, EndpointsAuthModule } from '../lib/index.js';
+import { manyRoutes } from './many-routes.js';
 import { type ModeSpec, modeNamed } from './modes.js';
 import { AUDIENCE, ISSUER, benchSpec } from './tokens.js';
 
@@ -37,24 +38,6 @@ class HelloController {
   hello() {
     return { hello: 'world', ok: true };
   }
-}
-
-/** A controller of `count` routes `GET /r{i}/items/:item`, the app side of the 1,000-path spec. */
-function manyRoutes(count: number): Type<unknown> {
-  @Controller()
-  class ItemsController {}
-  for (let index = 0; index < count; index++) {
-    const name = `item${index}`;
-    Object.defineProperty(ItemsController.prototype, name, {
-      value: function item(item: string) {
-        return { item };
-      },
-    });
-    Param('item')(ItemsController.prototype, name, 0);
-    const descriptor = Object.getOwnPropertyDescriptor(ItemsController.prototype, name) as PropertyDescriptor;
-    Get(`r${index}/items/:item`)(ItemsController.prototype, name, descriptor);
-  }
-  return ItemsController;
 }
 
 @Injectable()
