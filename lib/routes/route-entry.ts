@@ -3,7 +3,7 @@ import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 import type { HttpRoute } from './http-routes.js';
 import { type RouteSyntax, type RouteVariant, routeVariants } from './route-path.js';
 import { type CaseFold, candidatesOf, concretePath, coversAll, hasRest, matchesSpecPath, normalizedPath } from './route-spec-match.js';
-import { operationKey, requirementAmong, unionOf } from './spec-operation.js';
+import { operationMethod, requirementAmong, unionOf } from './spec-operation.js';
 
 /** How a route was decided at start-up: by its decorators, from the spec paths it can serve, or not at all. */
 export type RouteDecision =
@@ -57,7 +57,7 @@ export class RouteEntry {
     if (decision.kind === 'unresolved') return this.unionFor(method);
     const outcome = this.outcomeFor(method);
     if (outcome.kind === 'settled') return outcome.requirement;
-    const matching = matchingOf(decision.alignments, params ?? {}, this.fold, this.spec.paths, method);
+    const matching = matchingOf(decision.alignments, params ?? {}, this.fold, this.spec.paths);
     return matching === UNRESOLVED ? this.unionFor(method) : requirementAmong(this.spec, matching, method);
   }
 
@@ -130,49 +130,42 @@ export function decideRoute(route: HttpRoute, spec: ResolvedSpec, syntax: RouteS
 }
 
 /**
- * Settles `method` at start-up when no request can change the answer. Alignments are tried in order, as requests
- * are: the first whose candidates include a path with an operation for the method decides, and if its most specific
- * such path matches every path of every variant, that operation is the answer (a more specific path without one never
- * takes the request: ESPv2 tries operations before it answers 405). When no alignment has such a path, the first with
- * any candidate fails closed if every request matches one (ESP: 405), and the API level applies if none can. A route
- * with a wildcard is always placed per request: its value is a path, which ESP normalises before matching.
+ * Settles `method` at start-up when no request can change the answer. The first alignment (as registered, then
+ * without the prefix, the version, both) that some spec path may match decides, as for a request: if its most specific
+ * path with an operation for the method matches every path of every variant, that operation is the answer (a more
+ * specific path without one never takes the request: ESPv2 tries every operation before it answers 405); if none has
+ * one and every request matches a path, the request fails closed (ESP: 405). A route with a wildcard is always placed
+ * per request: its value is a path, which ESP normalises before matching.
  */
 function settleMethod(alignments: readonly Alignment[], spec: ResolvedSpec, method: string, fold: CaseFold): MethodOutcome {
   if (alignments.some((alignment) => alignment.variants.some(({ variant }) => hasRest(variant)))) return { kind: 'placed' };
-  let unlisted: Alignment | undefined;
   for (const alignment of alignments) {
     if (alignment.variants.every(({ candidates }) => candidates.length === 0)) continue;
-    const listing = alignment.variants.map(({ candidates }) => candidates.filter((path) => operationKey(path, method)));
+    const key = operationMethod([...new Set(alignment.variants.flatMap(({ candidates }) => candidates))], method);
+    const listing = alignment.variants.map(({ candidates }) => candidates.filter((path) => path.methods.has(key)));
     const top = listing.find((paths) => paths.length > 0)?.[0];
-    if (!top) {
-      unlisted ??= alignment;
-      continue;
-    }
-    const settled = alignment.variants.every(({ variant }, index) => listing[index][0] === top && coversAll(variant, top, fold));
-    return settled ? { kind: 'settled', requirement: requirementAmong(spec, [top], method), decidedBy: top } : { kind: 'placed' };
+    // What decides each variant: its most specific path with the method, or, none having it, its most specific path.
+    const deciders = alignment.variants.map(({ candidates }, index) => (top ? listing[index][0] : candidates[0]));
+    const decider = deciders[0];
+    const settled = decider && deciders.every((path, index) => path === decider && coversAll(alignment.variants[index].variant, decider, fold));
+    if (!settled) return { kind: 'placed' };
+    const paths = top ? [top] : [...new Set(alignment.variants.flatMap(({ candidates }) => candidates))];
+    return { kind: 'settled', requirement: requirementAmong(spec, paths, method), decidedBy: decider };
   }
-  if (!unlisted) return { kind: 'settled', requirement: spec.apiRequirement, decidedBy: undefined };
-  const first = unlisted.variants[0].candidates[0];
-  const always = first && unlisted.variants.every(({ variant, candidates }) => candidates[0] === first && coversAll(variant, first, fold));
-  if (!always) return { kind: 'placed' };
-  const paths = [...new Set(unlisted.variants.flatMap(({ candidates }) => candidates))];
-  return { kind: 'settled', requirement: requirementAmong(spec, paths, method), decidedBy: first };
+  return { kind: 'settled', requirement: spec.apiRequirement, decidedBy: undefined };
 }
 
 /**
- * The spec paths a request matches, most specific first, from the parameters the router decoded; `UNRESOLVED` when
- * they cannot be told. A wildcard's value that normalises to another path is matched, as ESP would match it, against
- * every spec path. The first alignment with a path that has an operation for the method decides; else the first
- * with any match.
+ * The spec paths a request matches, most specific first, in the first alignment where any matches, from the
+ * parameters the router decoded; `UNRESOLVED` when they cannot be told. A wildcard's value that normalises to another
+ * path is matched, as ESP would match it, against every spec path.
  */
 function matchingOf(
   alignments: readonly Alignment[],
   params: Readonly<Record<string, unknown>>,
   fold: CaseFold,
   allPaths: readonly SpecPath[],
-  method: string,
 ): SpecPath[] | typeof UNRESOLVED {
-  let fallback: SpecPath[] = [];
   for (const alignment of alignments) {
     const key = alignment.names.filter((name) => Object.hasOwn(params, name) && params[name] !== undefined).join('\0');
     const chosen = alignment.variants.filter(({ variant }) => variant.key === key);
@@ -186,9 +179,7 @@ function matchingOf(
       if (matching && (found.length !== matching.length || found.some((entry, index) => entry !== matching?.[index]))) return UNRESOLVED;
       matching = found;
     }
-    if (!matching || matching.length === 0) continue;
-    if (matching.some((path) => operationKey(path, method))) return matching;
-    if (fallback.length === 0) fallback = matching;
+    if (matching && matching.length > 0) return matching;
   }
-  return fallback;
+  return [];
 }

@@ -94,7 +94,8 @@ export class RouteRequirements implements OnModuleInit {
    */
   private rpcRequirementFor(request: HttpRequestLike | undefined): SecurityRequirement | undefined {
     const method = request && grpcMethodOf(request);
-    if (this.spec.rules.length === 0) return this.spec.apiRequirement;
+    // An OpenAPI document (no rules, no usage): the API level. A service config asks its rules and usage per method.
+    if (this.spec.rules.length === 0 && !this.spec.usage) return this.spec.apiRequirement;
     // A call whose method cannot be named (another RPC transport) gets what a `*` rule requires, so the guard
     // refuses it (UNSUPPORTED_CONTEXT) rather than letting it run unchecked.
     if (method === undefined) return this.spec.apiRequirement;

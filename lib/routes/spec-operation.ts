@@ -11,16 +11,25 @@ export function operationKey(path: SpecPath, method: string): string | undefined
 }
 
 /**
+ * The operation method a request's `method` is looked up as among `paths`: the method itself when any of them has
+ * it; a HEAD that none of them has is the GET (Express and Fastify serve HEAD with the GET handler).
+ */
+export function operationMethod(paths: readonly SpecPath[], method: string): string {
+  if (method !== 'HEAD' || paths.some((path) => path.methods.has('HEAD'))) return method;
+  return 'GET';
+}
+
+/**
  * What the spec requires of `method` on a request whose path matches `matching` (most specific first), as ESPv2's
  * route table answers it: the most specific path that has an operation for the method wins (its own `security`, or
- * the API level), since ESPv2 puts its "method not allowed" routes after every operation's; when paths match but none
- * lists the method, ESP answers 405 and this fails closed (the API level, or a token of any definition they name);
- * when none matches, the API level.
+ * the API level), since ESPv2 tries every operation (path and method) before its "method not allowed" routes; when
+ * paths match but none has the method, ESP answers 405 and this fails closed (the API level, or a token of any
+ * definition they name); when none matches, the API level.
  */
 export function requirementAmong(spec: ResolvedSpec, matching: readonly SpecPath[], method: string): SecurityRequirement | undefined {
+  const key = operationMethod(matching, method);
   for (const path of matching) {
-    const key = operationKey(path, method);
-    if (key) return path.methods.get(key) ?? spec.apiRequirement;
+    if (path.methods.has(key)) return path.methods.get(key) ?? spec.apiRequirement;
   }
   if (matching.length === 0) return spec.apiRequirement;
   return spec.apiRequirement ?? unionOf(matching.flatMap((path) => [...path.methods.values()]));

@@ -4,7 +4,9 @@
  * `usage.rules` (lib/spec/read-usage-rules.ts). Real Nest apps on Express and Fastify over real sockets (and a real
  * grpc-js client), asserting on the handler that ran and the user it saw.
  *
- * FAILING on purpose (each a finding, explained where it is tested):
+ * Findings (each explained where it is tested; each failed when found and is fixed in lib/ beside it: a HEAD looks
+ * for a HEAD operation among all matching paths before any GET; a service config with usage asks rules and usage per
+ * gRPC method; the first alignment with a matching path decides, by method only within it):
  * - FINDING 1: a HEAD request takes the GET of a more specific spec path before the HEAD operation of a less specific
  *   one (operationKey's HEAD→GET fallback inside requirementAmong's most-specific-first loop).
  * - FINDING 2: a service configuration whose `authentication.rules` is empty ignores `usage.rules` for gRPC methods
