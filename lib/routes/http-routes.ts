@@ -58,7 +58,8 @@ export function httpRoutesOf({ modules, config, normalizePath }: HttpRoutesConte
       const prototype = controller.prototype as object;
       for (const definition of explorer.scanForPaths(prototype as never, prototype)) {
         const method = RequestMethod[definition.requestMethod] ?? 'ALL';
-        const versions = versionsOf(definition.version ?? controllerVersion);
+        // As Nest's RoutePathFactory chooses: the handler's version unless it is empty, then the controller's.
+        const versions = versionsOf(definition.version || controllerVersion);
         for (const ctrlPath of [controllerPaths].flat().map(leadingSlash)) {
           for (const methodPath of definition.path) {
             for (const version of versions) {

@@ -59,6 +59,8 @@ export class RouteRequirements implements OnModuleInit {
         const decision = declared ? { kind: 'declared' as const, requirement: declared } : decideRoute(route, this.spec, syntax, fold);
         return new RouteEntry(route, decision, this.spec, fold);
       }),
+      // A path the router matched that the table does not hold for the handler: fail closed for the whole spec.
+      { requirementFor: () => this.unknownRoute },
     );
     for (const row of this.routeTable()) this.logger.verbose(routeLine(row));
   }

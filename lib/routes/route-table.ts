@@ -1,6 +1,5 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { RouteEntry } from './route-entry.js';
-import { unionOf } from './spec-operation.js';
 
 /** What answers for a request once its route is found: one entry, or the fail-closed union of a handler's entries. */
 export interface RouteLookup {
@@ -14,7 +13,14 @@ export interface RouteLookup {
 export class RouteTable {
   private readonly handlers = new Map<Function, Map<Function, HandlerRoutes>>();
 
-  constructor(readonly entries: readonly RouteEntry[]) {
+  /**
+   * @param fallback what a request needs when the router matched a path the table does not hold for its handler (the
+   *   table and Nest disagree): the fail-closed answer for the whole spec, never the handler's own candidates.
+   */
+  constructor(
+    readonly entries: readonly RouteEntry[],
+    private readonly fallback: RouteLookup = { requirementFor: () => undefined },
+  ) {
     for (const entry of entries) {
       const { controller, handler, path } = entry.route;
       let byHandler = this.handlers.get(controller);
@@ -30,12 +36,14 @@ export class RouteTable {
    * handler the table does not know (the caller fails closed).
    */
   lookup(controller: Function, handler: Function, template: string | undefined): RouteLookup | undefined {
-    return this.handlers.get(controller)?.get(handler)?.lookup(template);
+    const routes = this.handlers.get(controller)?.get(handler);
+    if (!routes) return undefined;
+    return routes.lookup(template) ?? this.fallback;
   }
 }
 
 /** The routes of one handler: usually one; several for multi-path controllers, handler path lists and versions. */
-class HandlerRoutes implements RouteLookup {
+class HandlerRoutes {
   private readonly byPath = new Map<string, RouteEntry>();
   private readonly all: RouteEntry[] = [];
 
@@ -45,16 +53,12 @@ class HandlerRoutes implements RouteLookup {
     this.all.push(entry);
   }
 
-  lookup(template: string | undefined): RouteLookup {
-    const entry = template === undefined ? undefined : this.byPath.get(template);
-    if (entry) return entry;
-    // No template (an adapter that does not report it) or one Nest did not register for this handler: a single
-    // route is still that route; among several, the request must satisfy what any of them requires.
-    return this.all.length === 1 && template === undefined ? this.all[0] : this;
-  }
-
-  /** The fail-closed answer: what any of the handler's routes may require for `method`. */
-  requirementFor(method: string): SecurityRequirement | undefined {
-    return unionOf(this.all.flatMap((entry) => entry.possible()));
+  /**
+   * The entry of the matched path; without one (an adapter that reports no path: a single route is still that
+   * route), `undefined`: the table and Nest disagree about this handler's paths.
+   */
+  lookup(template: string | undefined): RouteEntry | undefined {
+    if (template === undefined) return this.all.length === 1 ? this.all[0] : undefined;
+    return this.byPath.get(template);
   }
 }

@@ -7,6 +7,7 @@ import { Controller, Get, Module, Post, VERSION_NEUTRAL, VersioningType } from '
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { RouterModule } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Public, RouteRequirements, Secured } from '../../lib/index.js';
@@ -52,6 +53,7 @@ describe.each(ADAPTERS)('the route table on %s', (adapter: AdapterName) => {
   let issuers: Issuers;
   let logger: CapturingLogger;
   let table: ReturnType<RouteRequirements['routeTable']>;
+  let routes: RouteRequirements;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
@@ -73,7 +75,8 @@ describe.each(ADAPTERS)('the route table on %s', (adapter: AdapterName) => {
       adapter,
       logger,
     );
-    table = app.get(RouteRequirements).routeTable();
+    routes = app.get(RouteRequirements);
+    table = routes.routeTable();
     close = () => app.close();
   });
   afterAll(async () => {
@@ -102,6 +105,18 @@ describe.each(ADAPTERS)('the route table on %s', (adapter: AdapterName) => {
       'spec GET /shelves/{shelf}: -',
       'spec security: alpha',
     ]);
+  });
+
+  it('a path the router matched that the table does not hold for the handler fails closed for the whole spec', () => {
+    const request = { method: 'GET', headers: {}, route: { path: '/not/a/registered/path' }, params: {} };
+    const context = new ExecutionContextHost([request, {}, () => undefined], ShelvesController, ShelvesController.prototype.get);
+    context.setType('http');
+    expect(routes.requirementFor(context, request)?.providers.sort()).toEqual(['alpha', 'beta']);
+    // The same handler on a path it was registered at is decided as the table says (the API level, alpha).
+    const known = { ...request, route: { path: '/internal/shelves/:shelf' } };
+    const knownContext = new ExecutionContextHost([known, {}, () => undefined], ShelvesController, ShelvesController.prototype.get);
+    knownContext.setType('http');
+    expect(routes.requirementFor(knownContext, known)?.providers).toEqual(['alpha']);
   });
 
   it('logs one verbose line per route, never at a louder level', () => {
