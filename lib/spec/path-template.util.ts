@@ -67,7 +67,15 @@ export function compareSpecificity(a: string, b: string): number {
   for (let i = 0; i < Math.min(left.length, right.length); i++) {
     if (left[i] !== right[i]) return left[i] - right[i];
   }
-  return right.length - left.length;
+  if (left.length !== right.length) return right.length - left.length;
+  // A custom verb (`{id}:fetch`) is more specific than the same template without one, which also matches it.
+  return Number(hasVerb(b)) - Number(hasVerb(a));
+}
+
+/** Whether the last segment of a template ends with a custom verb after a variable or a wildcard (`{id}:fetch`). */
+function hasVerb(template: string): boolean {
+  const last = segmentsOf(template).pop() ?? '';
+  return /\}:[^/{}]+$/.test(last) || (wildcardVerb(last) ?? '') !== '';
 }
 
 function normalise(segments: string[]): string {

@@ -29,12 +29,20 @@ export function readHttpRules(http: unknown, rules: readonly ConfigRule[], sourc
   if (!Array.isArray(raw)) throw new SpecError(source, `http.rules must be a list, got ${describe(raw)}`);
   const byTemplate = new Map<string, { path: string; methods: Map<string, SecurityRequirement | undefined>; selectors: Map<string, string> }>();
   raw.forEach((rule: unknown, index) => {
+    const where = () => `http.rules[${index}]`;
     for (const binding of readRule(rule, `http.rules[${index}]`, source)) {
       const template = openApiTemplate(binding.template, source);
       let entry = byTemplate.get(template);
       if (!entry) byTemplate.set(template, (entry = { path: binding.template, methods: new Map(), selectors: new Map() }));
-      // Two methods bound to one path and HTTP method: the first is the one transcoding serves.
-      if (entry.selectors.has(binding.method)) continue;
+      const bound = entry.selectors.get(binding.method);
+      if (bound === binding.selector) continue;
+      if (bound !== undefined) {
+        // ESPv2 refuses such a configuration ("Duplicated pattern"): which method a request means cannot be told.
+        throw new SpecError(
+          source,
+          `${where()}: ${binding.method} ${binding.template} is bound to both ${bound} and ${binding.selector}; a path and HTTP method may serve one method only`,
+        );
+      }
       // A method no rule names needs no token (ESP), whatever the `*` rule's API level says of unbound routes.
       const requirement = matchConfigRule(rules, binding.selector) ?? { providers: [], optional: false };
       entry.methods.set(binding.method, withApiKey(requirement, needsApiKey(usage, binding.selector)));

@@ -164,6 +164,10 @@ describe('http.rules that cannot be read stop the app at start-up', () => {
     [{ rules: [{ selector: 'test.Shelves.Get', get: '/x', additional_bindings: [{ get: '/y', additional_bindings: [] }] }] }, 'may not nest'],
     [{ rules: [{ selector: 'test.Shelves.Get', custom: { path: '/x' } }] }, 'custom must be a mapping with a kind'],
     [{ rules: [{ selector: 'test.Shelves.Get', get: '/x/{name' }] }, 'has an unclosed {'],
+    [
+      { rules: [{ selector: 'test.Shelves.Open', get: '/v1/dup/{id}' }, { selector: 'test.Shelves.Beta', get: '/v1/dup/{x=*}' }] },
+      'http.rules[1]: GET /v1/dup/{x=*} is bound to both test.Shelves.Open and test.Shelves.Beta',
+    ],
   ])('%j', async (http, message) => {
     expect((await failureOf(http)).message).toContain(message);
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/spec/path-matcher.js';
-import { openApiPathPattern } from '../../lib/spec/path-template.util.js';
+import { compareSpecificity, openApiPathPattern } from '../../lib/spec/path-template.util.js';
 
 const TEMPLATES = [
   '/',
@@ -72,5 +72,12 @@ describe('paths a backtracking matcher would take minutes on', () => {
     ['/**/b/**/c', `/${'b/'.repeat(7_000)}d`],
   ])('%s on a 15 KB path: answered (no match)', (template, path) => {
     expect(matchesTemplate(compileTemplate(template), path)).toBe(false);
+  });
+});
+
+describe('specificity, as ESPv2 orders its routes', () => {
+  it('puts literals before variables before wildcards, deeper before shallower, and a :verb before the same template without one', () => {
+    const sorted = ['/v1/{p=**}', '/v1/docs/{id}', '/v1/docs/featured', '/v1/docs/{id}:fetch', '/v1/docs', '/v1/{a}/{b}/{c}'].sort(compareSpecificity);
+    expect(sorted).toEqual(['/v1/docs/featured', '/v1/docs/{id}:fetch', '/v1/docs/{id}', '/v1/docs', '/v1/{a}/{b}/{c}', '/v1/{p=**}']);
   });
 });
