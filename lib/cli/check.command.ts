@@ -5,11 +5,11 @@ import { type ApiKeysMode, describeApiKey } from './describe-api-key.js';
 import { describeDefinition } from './describe-definition.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
-import { parseCommandArgs, required } from './parse-command-args.js';
+import { parseCommandArgs, specPathOf } from './parse-command-args.js';
 import { specKind } from './spec-kind.js';
 import { EXIT, UsageError } from './usage-error.js';
 
-const USAGE = `Usage: endpoints-auth check --spec <file> [--service-name <name>] [--api-keys <mode>]
+const USAGE = `Usage: endpoints-auth check <file> | --spec <file> [--service-name <name>] [--api-keys <mode>]
 
 Loads a spec (OpenAPI 2 or 3 with x-google-* security definitions, or a gRPC service
 configuration) as the module does at start-up, and lists its JWT definitions: issuer,
@@ -17,7 +17,7 @@ where the keys come from, audiences and token locations; its API-key definitions
 every warning, and the start-up error if there is one (the module's message).
 
 Options:
-  --spec <file>          the YAML or JSON file (required)
+  --spec <file>          the YAML or JSON file (or give it as the argument)
   --service-name <name>  the serviceName option (default: the spec's host or name)
   --api-keys <mode>      the apiKeys option: "validate" (the app passes a validator) or
                          "unchecked"; without it, a spec whose security asks for an API
@@ -38,9 +38,9 @@ export const checkCommand: Command = {
   summary: 'load a spec and list its definitions, key sources, audiences and problems',
   usage: USAGE,
   async run(args: string[], io: CommandIo): Promise<number> {
-    const parsed = parseCommandArgs('check', args, OPTIONS);
+    const parsed = parseCommandArgs('check', args, OPTIONS, 1);
     if (parsed.help) return io.out(`${USAGE}\n`), EXIT.ok;
-    const path = required(parsed.values.spec, '--spec', 'check');
+    const path = specPathOf(parsed.values.spec, parsed.positionals, 'check');
     const mode = apiKeysMode(parsed.values['api-keys']);
     const logs = new LogCollector().install();
     try {
@@ -78,5 +78,6 @@ function warnings(logs: LogCollector): string[] {
 
 function apiKeysMode(value: string | undefined): ApiKeysMode {
   if (value === undefined || value === 'validate' || value === 'unchecked') return value;
-  throw new UsageError(`--api-keys must be "validate" or "unchecked", got "${value}"`);
+  // The value is not quoted back: the command line may hold what should never be echoed.
+  throw new UsageError('--api-keys must be "validate" or "unchecked"');
 }

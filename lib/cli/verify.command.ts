@@ -7,19 +7,19 @@ import { describeDuration } from './describe-duration.js';
 import { explainRejection } from './explain-rejection.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
-import { integerOption, parseCommandArgs, required } from './parse-command-args.js';
+import { integerOption, parseCommandArgs, required, specPathOf } from './parse-command-args.js';
 import { readToken } from './read-token.js';
 import { TokenVerifier } from './token-verifier.js';
 import { EXIT, UsageError } from './usage-error.js';
 
-const USAGE = `Usage: endpoints-auth verify --spec <file> [options] < token.txt
+const USAGE = `Usage: endpoints-auth verify <file> | --spec <file> [options] < token.txt
 
 Checks the token on stdin as the module would (keys fetched from each definition's
 key URL): accepted, it prints the definition and the token's claims; refused, ESP's
 message, the errorCode and the reason in plain words. The token is never printed.
 
 Options:
-  --spec <file>            the YAML or JSON spec (required)
+  --spec <file>            the YAML or JSON spec (or give it as the argument)
   --definition <name>      check against this definition only (default: every one;
                            the token's iss picks the definition, as in the module)
   --audience <aud>         accept this audience instead of the definitions' own
@@ -50,10 +50,10 @@ export const verifyCommand: Command = {
   summary: 'check a token on stdin against a spec, as the module would',
   usage: USAGE,
   async run(args: string[], io: CommandIo): Promise<number> {
-    const parsed = parseCommandArgs('verify', args, OPTIONS);
+    const parsed = parseCommandArgs('verify', args, OPTIONS, 1);
     if (parsed.help) return io.out(`${USAGE}\n`), EXIT.ok;
-    const { values } = parsed;
-    const path = required(values.spec, '--spec', 'verify');
+    const { values, positionals } = parsed;
+    const path = specPathOf(values.spec, positionals, 'verify');
     const clockSkewSeconds = integerOption(values['clock-skew'], '--clock-skew', 0, 3600);
     const fetchTimeoutMs = integerOption(values['fetch-timeout'], '--fetch-timeout', 1, 600_000);
     if (values.audience?.some((entry) => entry.trim() === '')) throw new UsageError('--audience must not be empty');

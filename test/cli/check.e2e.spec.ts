@@ -168,21 +168,47 @@ describe('endpoints-auth check', () => {
   });
 
   it('refuses bad arguments with a clear error and exit code 2, and prints its help', async () => {
-    const [missing, unknown, positional, help, apiKeys] = await Promise.all([
+    const [missing, unknown, positionals, help, apiKeys] = await Promise.all([
       cli.run(['check']),
       cli.run(['check', '--spec', 'x.yaml', '--verbose']),
-      cli.run(['check', 'openapi.yaml']),
+      cli.run(['check', 'a.yaml', 'b.yaml']),
       cli.run(['check', '--help']),
       cli.run(['check', '--spec', 'x.yaml', '--api-keys', 'yes']),
     ]);
-    expect(apiKeys).toMatchObject({ code: 2, stdout: '', stderr: 'error: --api-keys must be "validate" or "unchecked", got "yes"\n' });
-    expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'error: check: --spec is required\n' });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(`error: Unknown option '--verbose'\nRun "endpoints-auth check --help" for the options.\n`);
-    expect(positional.code).toBe(2);
-    expect(positional.stderr).toContain(`Unexpected argument 'openapi.yaml'`);
+    expect(apiKeys).toMatchObject({ code: 2, stdout: '', stderr: 'error: --api-keys must be "validate" or "unchecked"\n' });
+    expect(missing).toMatchObject({ code: 2, stdout: '', stderr: 'error: check: a spec file (the argument or --spec) is required\n' });
+    expect(unknown).toMatchObject({ code: 2, stderr: `error: unknown option --verbose\nRun "endpoints-auth check --help" for the options.\n` });
+    expect(positionals).toMatchObject({ code: 2, stdout: '' });
+    expect(positionals.stderr).toContain('check takes at most 1 argument besides its options, got 2');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: endpoints-auth check --spec <file>/);
+    expect(help.stdout).toMatch(/^Usage: endpoints-auth check <file> \| --spec <file>/);
+  });
+
+  it('takes the spec as its argument, as users type it, but not twice', async () => {
+    const specFile = await writeSpec(dir, 'positional.yaml', openApi2);
+    const positional = await cli.run(['check', specFile]);
+    expect(positional.code).toBe(0);
+    expect(positional.stdout).toContain('ok: the spec loads');
+    const both = await cli.run(['check', specFile, '--spec', specFile]);
+    expect(both).toMatchObject({ code: 2, stderr: 'error: check: give the spec once, as --spec <file> or as the argument\n' });
+  });
+
+  it('never echoes a token pasted in the wrong place', async () => {
+    const specFile = await writeSpec(dir, 'pasted.yaml', openApi2);
+    const token = fakeToken();
+    const runs = await Promise.all([
+      cli.run(['check', token]),
+      cli.run(['check', `Bearer ${token}`]),
+      cli.run(['check', '--spec', specFile, `--${token}`]),
+      cli.run(['check', '--spec', specFile, '--api-keys', token]),
+      cli.run(['check', '--spec', specFile, '--service-name']),
+      cli.run(['check', specFile, token]),
+    ]);
+    for (const run of runs) {
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).not.toContain(token.slice(0, 20));
+    }
+    expect(runs[0].stderr).toContain('an argument looks like a token; tokens are read from standard input');
   });
 });
 
@@ -198,3 +224,9 @@ describe('endpoints-auth', () => {
     expect(unknown.stderr).toMatch(/^error: unknown command "frobnicate"\n/);
   });
 });
+
+/** A token-shaped argument (never a real one): three base64url segments, the first a JSON object's. */
+function fakeToken(): string {
+  const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${segment({ alg: 'RS256', kid: 'k' })}.${segment({ sub: 'pasted-by-mistake' })}.${'s'.repeat(40)}`;
+}

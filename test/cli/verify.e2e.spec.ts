@@ -176,12 +176,28 @@ describe.concurrent('endpoints-auth verify', () => {
     ]);
     expect(empty).toMatchObject({ code: 2, stdout: '' });
     expect(empty.stderr).toBe('error: no token on stdin: pipe one in, e.g. endpoints-auth verify --spec openapi.yaml < token.txt\n');
-    expect(noSpec).toMatchObject({ code: 2, stdout: '', stderr: 'error: verify: --spec is required\n' });
-    expect(skew).toMatchObject({ code: 2, stdout: '', stderr: 'error: --clock-skew must be a whole number from 0 to 3600, got "lots"\n' });
+    expect(noSpec).toMatchObject({ code: 2, stdout: '', stderr: 'error: verify: a spec file (the argument or --spec) is required\n' });
+    expect(skew).toMatchObject({ code: 2, stdout: '', stderr: 'error: --clock-skew must be a whole number from 0 to 3600\n' });
     expect(definition).toMatchObject({ code: 2, stdout: '' });
     expect(definition.stderr).toBe('error: --definition "nope" is not a JWT definition of the spec; its definitions: "local", "other"\n');
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/^Usage: endpoints-auth verify --spec <file> \[options\] < token\.txt\n/);
+    expect(help.stdout).toMatch(/^Usage: endpoints-auth verify <file> \| --spec <file> \[options\] < token\.txt\n/);
+  });
+
+  it('takes the spec as its argument, and never echoes a token given on the command line', async () => {
+    const token = signJwt(key, claims(ISSUER, AUDIENCE));
+    const positional = await cli.run(['verify', spec], { stdin: token });
+    expect(positional.code, positional.stderr).toBe(0);
+    const misplaced = await Promise.all([
+      cli.run(['verify', spec, token], { stdin: token }),
+      cli.run(['verify', token], { stdin: token }),
+      cli.run(['verify', '--spec', spec, '--clock-skew', token], { stdin: token }),
+      cli.run(['verify', '--spec', spec, `--token=${token}`], { stdin: token }),
+    ]);
+    for (const run of misplaced) {
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).not.toContain(token.split('.')[1].slice(0, 16));
+    }
   });
 
   it('stops at a spec that does not load, with the module\'s message', async () => {
