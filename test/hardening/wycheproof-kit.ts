@@ -27,14 +27,13 @@ import type { ParsedJwt } from '../../lib/token/parsed-jwt.interface.js';
 export const MAX_TOKEN_BYTES = 1 << 20;
 
 /**
- * `WYCHEPROOF_DIR`, else `<repo root>/../shared/vectors/wycheproof`: the project's shared/ beside the checkout, as on
- * developers' machines and in CI (the vectors are never copied into the repo).
+ * `WYCHEPROOF_DIR` (to run newer vectors), else the copy this repository carries in test/vectors/wycheproof (with its
+ * Apache-2.0 LICENSE and SOURCE.txt naming the upstream commit): a plain clone runs them, nothing outside it is read.
  */
 export function wycheproofDir(): string {
   const fromEnv = process.env['WYCHEPROOF_DIR'];
   if (fromEnv) return resolve(fromEnv);
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return resolve(repoRoot, '..', 'shared', 'vectors', 'wycheproof');
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', 'vectors', 'wycheproof');
 }
 
 export const vectorsPresent = (dir: string): boolean => existsSync(dir);

@@ -1,6 +1,6 @@
 /**
  * Project Wycheproof vectors (C2SP/wycheproof, testvectors_v1) against the library's JWS layer and its signature
- * primitive, read in place from WYCHEPROOF_DIR or <repo root>/../shared/vectors/wycheproof (never copied here):
+ * primitive, read from WYCHEPROOF_DIR or the repository's copy in test/vectors/wycheproof (LICENSE and SOURCE.txt beside it):
  *
  * - json_web_signature_test.json: every compact case through parseJwt → selectKeys → verifySignature, with the key
  *   built as the library builds it for its source (an `oct` key as a spec-written secret, any other as the public part
@@ -119,7 +119,7 @@ const NO_ACCEPTABLE: AcceptablePolicy = {};
 
 // ---------------------------------------------------------------------------------------------------------------
 
-// CI runs in a fresh clone with shared/ beside it, so missing vectors are a failure, never a silent pass.
+// The vectors ship with the repository: a missing file is a failure, never a silent pass.
 describe('Wycheproof', () => {
   it(`reads its vectors from ${dir}`, () => {
     expect(vectorsPresent(dir), `Wycheproof vectors not found at ${dir}; set WYCHEPROOF_DIR`).toBe(true);
