@@ -2,7 +2,7 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import type { RouteSecurity, RouteSecurityCase } from '../interfaces/route-security.interface.js';
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 import type { RouteEntry } from './route-entry.js';
-import { operationKey, requirementAmong, unionOf } from './spec-operation.js';
+import { operationMethod, requirementAmong, unionOf } from './spec-operation.js';
 
 /** What the table says of one route, one row per method (an `@All()` route: each method the spec lists, then `ALL`). */
 export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecurity[] {
@@ -24,7 +24,7 @@ export function describeRoute(entry: RouteEntry, spec: ResolvedSpec): RouteSecur
     }
     // Placed per request (or not at all): what each spec path it can serve needs, and what an unplaced request needs.
     const cases: RouteSecurityCase[] = candidates
-      .filter((path) => operationKey(path, method))
+      .filter((path) => path.methods.has(operationMethod([path], method)))
       .map((path) => ({ source: sourceOf(spec, path, method), requirement: orNothing(requirementAmong(spec, [path], method)) }));
     cases.push({ source: sourceOf(spec, undefined, method), requirement: orNothing(spec.apiRequirement) });
     const source = decision.kind === 'unresolved' ? 'unresolved' : 'parameters';
@@ -56,8 +56,8 @@ function sourceOf(spec: ResolvedSpec, path: SpecPath | undefined, method: string
   // Under a service config, what a route no binding decides is what the `*` rule requires.
   const apiLevel = !spec.apiRequirement ? 'none' : spec.rules.length > 0 ? 'rule *' : 'spec security';
   if (!path) return apiLevel;
-  const key = operationKey(path, method);
-  if (!key) return spec.apiRequirement ? apiLevel : `spec ${path.path} (${method} not listed)`;
+  const key = operationMethod([path], method);
+  if (!path.methods.has(key)) return spec.apiRequirement ? apiLevel : `spec ${path.path} (${method} not listed)`;
   const selector = path.selectors?.get(key);
   if (selector) return `rule ${selector}`;
   return path.methods.get(key) ? `spec ${key} ${path.path}` : `spec ${key} ${path.path} (spec security)`;

@@ -1,7 +1,7 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 import { matchesSpecPath } from './route-spec-match.js';
-import { operationRequirement } from './spec-operation.js';
+import { requirementAmong } from './spec-operation.js';
 
 /**
  * What the spec requires of a request to one of `candidates` (paths without the query), as ESP matches a URL: the
@@ -9,7 +9,8 @@ import { operationRequirement } from './spec-operation.js';
  * are decided by the table.
  */
 export function matchSpecPath(spec: ResolvedSpec, method: string, candidates: readonly string[]): SecurityRequirement | undefined {
-  return operationRequirement(spec, findPath(spec.paths, candidates), method);
+  const found = findPath(spec.paths, candidates);
+  return requirementAmong(spec, found ? [found] : [], method);
 }
 
 /** ESP is case-sensitive; Express and Fastify may not be, so a case-only difference still finds its spec path. */

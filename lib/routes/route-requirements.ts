@@ -8,7 +8,7 @@ import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { grpcMethodOf } from '../grpc/grpc-request.util.js';
 import { describeRoute, routeLine } from './describe-route.js';
 import { httpRoutesOf } from './http-routes.js';
-import { matchConfigRule } from './match-config-rule.js';
+import { lastMatchingRule } from '../spec/selector.util.js';
 import { matchSpecPath } from './match-spec-path.js';
 import { RouteEntry, decideRoute } from './route-entry.js';
 import { RouteTable } from './route-table.js';
@@ -103,7 +103,7 @@ export class RouteRequirements implements OnModuleInit {
     if (method === undefined) return this.spec.apiRequirement;
     // Keyed by method name: grpc-js hands the guard only the methods the app serves, so the map stays that small.
     if (this.byMethod.has(method)) return this.byMethod.get(method);
-    const requirement = withApiKey(matchConfigRule(this.spec.rules, method), needsApiKey(this.spec.usage, method));
+    const requirement = withApiKey(lastMatchingRule(this.spec.rules, method)?.requirement, needsApiKey(this.spec.usage, method));
     this.byMethod.set(method, requirement);
     return requirement;
   }

@@ -2,15 +2,6 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
 
 /**
- * The operation key a spec path has for `method`: the method itself, or GET for a HEAD the path does not list (Express
- * and Fastify serve HEAD with the GET handler); `undefined` when the path has neither.
- */
-export function operationKey(path: SpecPath, method: string): string | undefined {
-  if (path.methods.has(method)) return method;
-  return method === 'HEAD' && path.methods.has('GET') ? 'GET' : undefined;
-}
-
-/**
  * The operation method a request's `method` is looked up as among `paths`: the method itself when any of them has
  * it; a HEAD that none of them has is the GET (Express and Fastify serve HEAD with the GET handler).
  */
@@ -33,11 +24,6 @@ export function requirementAmong(spec: ResolvedSpec, matching: readonly SpecPath
   }
   if (matching.length === 0) return spec.apiRequirement;
   return spec.apiRequirement ?? unionOf(matching.flatMap((path) => [...path.methods.values()]));
-}
-
-/** What the spec requires of `method` on the one spec path a request matched (`undefined`: none matched). */
-export function operationRequirement(spec: ResolvedSpec, listed: SpecPath | undefined, method: string): SecurityRequirement | undefined {
-  return requirementAmong(spec, listed ? [listed] : [], method);
 }
 
 /**

@@ -1,35 +1,8 @@
 const WILDCARD = /^(?:\{[^}=]+=\*\*\}|\*\*)(:[^/]*)?$/;
 
-/**
- * A Nest route path reduced so that equal routes compare equal: every variable (`:param`, `:param?`) is `{}`, every
- * wildcard (`*`, `*name`, `{*name}`) is `**`, no trailing or doubled slash.
- */
-export function canonicalNestPath(template: string): string {
-  return normalise(
-    template
-      .split('/')
-      .map((segment) => (/^(\*\w*|\{\*\w*\})$/.test(segment) ? '**' : segment.replace(/:\w+\??/g, '{}'))),
-  );
-}
-
 /** Joins path parts (a global prefix, a controller path, a handler path) as Nest does. */
 export function joinPaths(...parts: string[]): string {
   return normalise(parts.flatMap((part) => part.split('/')));
-}
-
-/**
- * A regular expression for an OpenAPI path template as ESPv2 matches it (`uri_template.go`): `{var}` is one
- * segment, `{var=**}` and `**` any rest, literals exact, an optional trailing `/`. `flags` may add `i`.
- */
-export function openApiPathPattern(template: string, flags = ''): RegExp {
-  const body = segmentsOf(template)
-    .map((segment) => {
-      const verb = wildcardVerb(segment);
-      // A wildcard may end with a custom verb (`{name=**}:cancel`, google.api.http's `Verb`).
-      return verb === undefined ? segmentSource(segment) : '.*' + verb.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return new RegExp(`^/${body}/?$`, flags);
 }
 
 /** The verb of a wildcard segment (`''` for `**`, `:cancel` for `{name=**}:cancel`); `undefined` for any other. */
@@ -43,7 +16,10 @@ export function isWildcardSegment(segment: string): boolean {
   return WILDCARD.test(segment);
 }
 
-/** The regular expression source of one template segment that is not a wildcard: `{var}` is any text but `/`. */
+/**
+ * The regular expression source of one template segment that is not a wildcard (`{var}` is any text but `/`): used
+ * at start-up on a route's literal text; requests are matched by path-matcher.ts, never by a regular expression.
+ */
 export function segmentSource(segment: string): string {
   return segment
     .split(/(\{[^}]*\})/)

@@ -1,7 +1,7 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import { matchConfigRule } from '../routes/match-config-rule.js';
+import { lastMatchingRule } from './selector.util.js';
 import { describe, isObject } from './load-spec-document.js';
-import { compareSpecificity, openApiPathPattern } from './path-template.util.js';
+import { compareSpecificity } from './path-template.util.js';
 import type { ConfigRule, SpecPath } from './resolved-spec.js';
 import { type UsageRule, needsApiKey, withApiKey } from './read-usage-rules.js';
 import { SpecError } from './spec-error.js';
@@ -44,7 +44,7 @@ export function readHttpRules(http: unknown, rules: readonly ConfigRule[], sourc
         );
       }
       // A method no rule names needs no token (ESP), whatever the `*` rule's API level says of unbound routes.
-      const requirement = matchConfigRule(rules, binding.selector) ?? { providers: [], optional: false };
+      const requirement = lastMatchingRule(rules, binding.selector)?.requirement ?? { providers: [], optional: false };
       entry.methods.set(binding.method, withApiKey(requirement, needsApiKey(usage, binding.selector)));
       entry.selectors.set(binding.method, binding.selector);
     }
@@ -53,8 +53,6 @@ export function readHttpRules(http: unknown, rules: readonly ConfigRule[], sourc
     .map(([template, entry]) => ({
       path: entry.path,
       templates: [template],
-      patterns: [openApiPathPattern(template)],
-      caseless: [openApiPathPattern(template, 'i')],
       methods: entry.methods,
       selectors: entry.selectors,
     }))

@@ -1,6 +1,6 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { describe, isObject } from './load-spec-document.js';
-import { patternMatches, selectorPatterns } from './selector.util.js';
+import { lastMatchingRule, selectorPatterns } from './selector.util.js';
 import { SpecError } from './spec-error.js';
 
 /**
@@ -42,10 +42,7 @@ export function readUsageRules(document: Record<string, unknown>, source: string
 /** Whether a method (`pkg.Service.Method`; `''` for a route no method serves) needs an API key: the last matching rule says. */
 export function needsApiKey(usage: readonly UsageRule[] | undefined, method: string): boolean {
   if (!usage) return false;
-  for (let index = usage.length - 1; index >= 0; index--) {
-    if (usage[index].patterns.some((pattern) => patternMatches(pattern, method))) return !usage[index].allowUnregisteredCalls;
-  }
-  return true;
+  return !lastMatchingRule(usage, method)?.allowUnregisteredCalls;
 }
 
 /** `requirement` with an API key asked for as well when `needed` (read from ESP's default locations). */

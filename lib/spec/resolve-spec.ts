@@ -2,11 +2,11 @@ import { Logger } from '@nestjs/common';
 import { applyApiKeysSetting } from '../api-keys/apply-api-keys-setting.js';
 import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { isObject, loadSpecDocument } from './load-spec-document.js';
-import { compareSpecificity, joinPaths, openApiPathPattern } from './path-template.util.js';
+import { compareSpecificity, joinPaths } from './path-template.util.js';
 import { readHttpRules } from './read-http-rules.js';
 import { needsApiKey, readUsageRules, withApiKey } from './read-usage-rules.js';
 import { readProviders } from './read-providers.js';
-import { matchConfigRule } from '../routes/match-config-rule.js';
+import { lastMatchingRule } from './selector.util.js';
 import { readRequirement, type RequirementContext } from './read-requirement.js';
 import { readServiceConfig } from './read-service-config.js';
 import type { ResolvedSpec, SpecPath } from './resolved-spec.js';
@@ -33,7 +33,7 @@ export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEnd
     // HTTP routes: a route serving a method through `http.rules` gets its rule; any other route what a `*` rule
     // requires (the empty name matches only `*`), as an unlisted path gets an OpenAPI document's API level.
     const usage = readUsageRules(document, source);
-    const apiRequirement = withApiKey(matchConfigRule(rules, ''), needsApiKey(usage, ''));
+    const apiRequirement = withApiKey(lastMatchingRule(rules, '')?.requirement, needsApiKey(usage, ''));
     const paths = readHttpRules(document['http'], rules, source, usage);
     const config: ResolvedSpec = { source, providers, nonJwt: new Set(), apiKeys: new Map(), apiRequirement, paths, rules, usage };
     return applyApiKeysSetting(config, settings.apiKeys, logger);
@@ -80,8 +80,6 @@ function readPaths(document: Record<string, unknown>, context: RequirementContex
     result.push({
       path,
       templates,
-      patterns: templates.map((template) => openApiPathPattern(template)),
-      caseless: templates.map((template) => openApiPathPattern(template, 'i')),
       methods,
     });
   }

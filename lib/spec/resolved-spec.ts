@@ -10,12 +10,8 @@ import type { UsageRule } from './read-usage-rules.js';
 export interface SpecPath {
   /** The path as written in the spec, for messages. */
   path: string;
-  /** The path as written and under the spec's base path: the templates routes are matched against. */
+  /** The path as written and under the spec's base path: the templates routes and requests are matched against. */
   templates: readonly string[];
-  /** The same templates as regular expressions, as ESPv2 matches them (case-sensitive). */
-  patterns: RegExp[];
-  /** The same patterns ignoring case: Express and Fastify route case-insensitively, so a spec path must too. */
-  caseless: RegExp[];
   /**
    * Each listed method (upper case) and its own `security`; `undefined` when the operation has none, so the
    * API-level `security` applies.

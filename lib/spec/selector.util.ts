@@ -33,6 +33,14 @@ export function patternMatches(pattern: string, method: string): boolean {
   return pattern === method;
 }
 
+/** The last of `rules` whose selector names `method` (the rule that applies to it, ESP rule R17), if any. */
+export function lastMatchingRule<T extends { patterns: readonly string[] }>(rules: readonly T[], method: string): T | undefined {
+  for (let index = rules.length - 1; index >= 0; index--) {
+    if (rules[index].patterns.some((pattern) => patternMatches(pattern, method))) return rules[index];
+  }
+  return undefined;
+}
+
 /** Whether every name `earlier` matches is matched by `later` too (a wildcard subsumes what it covers). */
 export function patternSubsumes(later: string, earlier: string): boolean {
   if (later === '*' || later === earlier) return true;

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/spec/path-matcher.js';
-import { compareSpecificity, openApiPathPattern } from '../../lib/spec/path-template.util.js';
+import { compareSpecificity } from '../../lib/spec/path-template.util.js';
+import { templateRegExp as openApiPathPattern } from '../support/template-regexp.js';
 
 const TEMPLATES = [
   '/',

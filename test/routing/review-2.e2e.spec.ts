@@ -20,7 +20,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, type JwtClaims, UserInfo } from '../../lib/index.js';
 import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/spec/path-matcher.js';
-import { openApiPathPattern } from '../../lib/spec/path-template.util.js';
+import { templateRegExp as openApiPathPattern } from '../support/template-regexp.js';
 import { GOOD_KEY, MISSING_MESSAGE, recordingValidator } from '../api-keys/api-keys-kit.js';
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { OK, UNAUTHENTICATED, replyOf } from '../grpc/grpc-kit.js';
@@ -264,7 +264,7 @@ const CHECK_NEEDS_KEY = {
 // `this.spec.rules.length === 0`, before needsApiKey(usage, method) is consulted; apiRequirement carries only what
 // the `*` usage rule says (needsApiKey(usage, '')): no key. The same route over HTTP (GET /check, bound by http.rules)
 // does need a key (readHttpRules asks needsApiKey per selector) — the two transports disagree.
-// Fix: apply `withApiKey(matchConfigRule(rules, method), needsApiKey(usage, method))` whenever `usage` is set, whether
+// Fix: apply `withApiKey(lastMatchingRule(rules, method)?.requirement, needsApiKey(usage, method))` whenever `usage` is set, whether
 // or not there are authentication rules (only the OpenAPI case, with no usage, should return the API level).
 // ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 describe('FINDING 2: usage.rules are ignored for gRPC methods when authentication.rules is empty', () => {
