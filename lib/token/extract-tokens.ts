@@ -1,11 +1,14 @@
+import { DEFAULT_AUTHORIZATION_LOCATION } from '../endpoints-auth.constants.js';
 import type { JwtLocation } from '../interfaces/provider.interface.js';
 import { headerValues } from './header-values.util.js';
 import type { HttpRequestLike } from './http-request.interface.js';
+import { tokenAfterPrefix } from './token-after-prefix.util.js';
 
 /**
  * Every token found in the given locations, as Envoy's extractor finds them: header names are case-insensitive,
- * the value prefix is case-sensitive and must start the value, every instance of a repeated header counts, and a
- * query parameter gives its first, percent-decoded value.
+ * the value prefix must start the value and the token is the run of token characters after it, every instance of a
+ * repeated header counts, and a query parameter gives its first, percent-decoded value. The default `Authorization`
+ * location takes its `Bearer` scheme in any case (RFC 7235 §2.1); a prefix the spec writes stays exact, as in ESPv2.
  */
 export function extractTokens(request: HttpRequestLike, locations: readonly JwtLocation[]): string[] {
   const tokens: string[] = [];
@@ -18,12 +21,19 @@ export function extractTokens(request: HttpRequestLike, locations: readonly JwtL
       if (value != null) tokens.push(value);
       continue;
     }
+    const prefix = location.valuePrefix ?? '';
+    const anyCase = location === DEFAULT_AUTHORIZATION_LOCATION;
     for (const value of headerValues(request, location.header.toLowerCase())) {
-      const prefix = location.valuePrefix ?? '';
-      if (value.startsWith(prefix)) tokens.push(value.slice(prefix.length));
+      if (prefix === '') tokens.push(value);
+      else if (startsWith(value, prefix, anyCase)) tokens.push(tokenAfterPrefix(value, prefix.length));
     }
   }
   return tokens;
+}
+
+function startsWith(value: string, prefix: string, anyCase: boolean): boolean {
+  if (value.startsWith(prefix)) return true;
+  return anyCase && value.length >= prefix.length && value.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
 }
 
 function queryOf(request: HttpRequestLike): URLSearchParams | null {

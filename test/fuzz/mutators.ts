@@ -550,7 +550,7 @@ function accessToken(token: string, lax: boolean): string {
 
 const bearerHeader = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
-/** Prefixes that are not ESP's `Bearer ` (case-sensitive, one space), and two that are `Bearer ` plus more. */
+/** Prefixes that are not ESP's `Bearer ` (any case, then spaces), and some that are `Bearer ` in another case or plus more. */
 const SCHEMES = ['bearer ', 'BEARER ', 'Bearer', 'Bearer\t', 'Bearer  ', 'Basic ', 'Bearer Bearer ', 'Token ', 'Bearer:', ''];
 
 const REQUEST_OPERATORS: readonly RequestOperator[] = [
@@ -681,9 +681,10 @@ export const serverView = (value: string): string =>
   Buffer.from(value, 'utf8').toString('latin1').replace(/^[ \t]+|[ \t]+$/g, '');
 
 /**
- * The tokens the library may find in the request, by the README's rules, written independently of lib/: every
- * `Authorization` value that starts with `Bearer ` (case-sensitive) gives the rest, every IAP header gives its value,
- * and `?access_token=` gives its first, percent-decoded value.
+ * The tokens the library may find in the request, by the documented rules (docs/token-checks.md), written
+ * independently of lib/: every `Authorization` value that starts with `Bearer ` (the scheme in any case) gives the
+ * rest from its first base64url-or-dot character, every IAP header gives its value, and `?access_token=` gives its
+ * first, percent-decoded value.
  */
 export function tokensSeen(request: Pick<FuzzCase, 'headers' | 'query'>): string[] {
   const tokens: string[] = [];
@@ -692,17 +693,41 @@ export function tokensSeen(request: Pick<FuzzCase, 'headers' | 'query'>): string
     if (!TOKEN_HEADERS.has(lower)) continue;
     const seen = serverView(value);
     if (lower === 'x-goog-iap-jwt-assertion') tokens.push(seen);
-    else if (seen.startsWith('Bearer ')) tokens.push(seen.slice('Bearer '.length));
+    else if (/^bearer /i.test(seen)) tokens.push(afterScheme(seen.slice('Bearer '.length)));
   }
   const fromQuery = request.query === undefined ? null : new URLSearchParams(request.query).get('access_token');
   if (fromQuery !== null) tokens.push(fromQuery);
   return tokens;
 }
 
-/** Whether a 2xx is allowed: the request carries at least one token and each is byte-for-byte one of the originals. */
+/** The rest of an `Authorization` value after `Bearer `: from its first token character on, or all of it if none. */
+function afterScheme(rest: string): string {
+  const start = rest.search(/[A-Za-z0-9._-]/);
+  return start === -1 ? rest : rest.slice(start);
+}
+
+/**
+ * A token with each segment's padding removed when it is exactly the `=` count the segment's length needs: the one
+ * other spelling of the same bytes the library accepts (docs/token-checks.md). Any other padding stays, and differs.
+ */
+export function withoutPadding(token: string): string {
+  return token
+    .split('.')
+    .map((segment) => {
+      const bare = segment.replace(/=+$/, '');
+      const needed = (4 - (bare.length % 4)) % 4;
+      return segment.length - bare.length === needed && needed !== 3 ? bare : segment;
+    })
+    .join('.');
+}
+
+/**
+ * Whether a 2xx is allowed: the request carries at least one token and each is one of the originals, byte for byte
+ * or with its segments correctly padded.
+ */
 export function mayPass(request: Pick<FuzzCase, 'headers' | 'query'>, originals: ReadonlySet<string>): boolean {
   const tokens = tokensSeen(request);
-  return tokens.length > 0 && tokens.every((token) => originals.has(token));
+  return tokens.length > 0 && tokens.every((token) => originals.has(withoutPadding(token)));
 }
 
 /**

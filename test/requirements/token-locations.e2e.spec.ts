@@ -55,7 +55,14 @@ function specWithCustom(issuers: Issuers) {
         'x-google-issuer': CUSTOM_ISSUER,
         'x-google-jwks_uri': `${issuers.server.url}/custom/jwks`,
         'x-google-audiences': 'custom-audience',
-        'x-google-jwt-locations': [{ header: 'X-Custom', value_prefix: 'Token ' }, { query: 'jwt' }],
+        'x-google-jwt-locations': [
+          { header: 'X-Custom', value_prefix: 'Token ' },
+          { query: 'jwt' },
+          // ESPv2's own fixture: a prefix with no trailing space, sent as `jwt-prefix-foo <token>`.
+          { header: 'X-Fixture', value_prefix: 'jwt-prefix-foo' },
+          // The default's prefix written out in the spec: exact, as in ESPv2.
+          { header: 'Authorization', value_prefix: 'Bearer ' },
+        ],
       },
     },
   };
@@ -88,20 +95,26 @@ describe.each(ADAPTERS)('token locations on %s', (adapter: AdapterName) => {
       expectAlpha(await call(`${url}/alpha`, { headers: bearer(tokens.alpha()) }));
     });
 
-    it('does not read a lower-case "bearer " prefix: 401 "Jwt is missing"', async () => {
-      expectMissing(await call(`${url}/alpha`, { headers: { authorization: `bearer ${tokens.alpha()}` } }));
+    it('reads the scheme in any case (RFC 7235 §2.1): "bearer <token>", "BEARER <token>"', async () => {
+      expectAlpha(await call(`${url}/alpha`, { headers: { authorization: `bearer ${tokens.alpha()}` } }));
+      expectAlpha(await call(`${url}/alpha`, { headers: { authorization: `BEARER ${tokens.alpha()}` } }));
     });
 
-    it('does not read an upper-case "BEARER " prefix: 401 "Jwt is missing"', async () => {
-      expectMissing(await call(`${url}/alpha`, { headers: { authorization: `BEARER ${tokens.alpha()}` } }));
+    it('does not read another scheme, or "Bearer" without its space: 401 "Jwt is missing"', async () => {
+      expectMissing(await call(`${url}/alpha`, { headers: { authorization: `Basic ${tokens.alpha()}` } }));
+      expectMissing(await call(`${url}/alpha`, { headers: { authorization: `Bearer:${tokens.alpha()}` } }));
     });
 
     it('does not read a bare token in Authorization: 401 "Jwt is missing"', async () => {
       expectMissing(await call(`${url}/alpha`, { headers: { authorization: tokens.alpha() } }));
     });
 
-    it('refuses "Bearer  <token>" (two spaces)', async () => {
-      const answer = await call(`${url}/alpha`, { headers: { authorization: `Bearer  ${tokens.alpha()}` } });
+    it('skips the spaces after the scheme, as Envoy does: "Bearer   <token>"', async () => {
+      expectAlpha(await call(`${url}/alpha`, { headers: { authorization: `Bearer   ${tokens.alpha()}` } }));
+    });
+
+    it('keeps what follows the token, so "Bearer <token> extra" fails as malformed', async () => {
+      const answer = await call(`${url}/alpha`, { headers: { authorization: `Bearer ${tokens.alpha()} extra` } });
       expect(answer.status).toBe(401);
       expect(answer.body?.errorCode).toBe('INVALID_TOKEN');
     });
@@ -140,8 +153,15 @@ describe.each(ADAPTERS)('token locations on %s', (adapter: AdapterName) => {
       expectCustom(await call(`${url}/custom?jwt=${customToken()}`));
     });
 
-    it('ignores the default "Authorization: Bearer": 401 "Jwt is missing"', async () => {
-      expectMissing(await call(`${url}/custom`, { headers: bearer(customToken()) }));
+    it('skips the spaces between a prefix and the token (ESPv2\'s "jwt-prefix-foo <token>" fixture)', async () => {
+      expectCustom(await call(`${url}/custom`, { headers: { 'X-Fixture': `jwt-prefix-foo ${customToken()}` } }));
+      expectCustom(await call(`${url}/custom`, { headers: { 'X-Fixture': `jwt-prefix-foo${customToken()}` } }));
+      expectCustom(await call(`${url}/custom`, { headers: { 'X-Custom': `Token   ${customToken()}` } }));
+    });
+
+    it('a "Bearer " prefix written in the spec stays case-sensitive: "bearer <token>" is not read', async () => {
+      expectCustom(await call(`${url}/custom`, { headers: bearer(customToken()) }));
+      expectMissing(await call(`${url}/custom`, { headers: { authorization: `bearer ${customToken()}` } }));
     });
 
     it('ignores the default X-Goog-Iap-Jwt-Assertion header', async () => {
