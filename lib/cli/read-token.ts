@@ -1,6 +1,6 @@
 import { UsageError } from './usage-error.js';
 
-/** More than any token the module would read (8 KiB by default), small enough never to fill memory. */
+/** More than any token the module would read (16 KiB by default), small enough never to fill memory. */
 const MAX_INPUT_BYTES = 1024 * 1024;
 
 /**

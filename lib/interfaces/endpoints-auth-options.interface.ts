@@ -13,7 +13,7 @@ export interface EndpointsAuthOptions {
   disableServiceNameAudienceCheck?: boolean;
   /** Tolerance, in seconds (0 to 3600), applied to `exp`, `nbf` and `iat` [60]. */
   clockSkewSeconds?: number;
-  /** Tokens longer than this many bytes are rejected before any decoding [8192]. */
+  /** Tokens longer than this many bytes are rejected before any decoding [16384, Node's default header limit]. */
   maxTokenBytes?: number;
   /** Settings of the key fetch for each definition. */
   keyCache?: KeyCacheOptions;

@@ -13,6 +13,11 @@ const KNOWN_OPTIONS = new Set([
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
 const logger = new Logger('EndpointsAuthOptions');
+/**
+ * Node's default `--max-http-header-size`, which bounds a whole request head: every token a default server can
+ * receive is read (ESPv2's long-claims fixture is 11,493 bytes), and nothing larger is decoded.
+ */
+const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
 
 /** Fills in the defaults (ESP's where it has one), refuses values that cannot work and warns about unknown names. */
 export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpointsAuthOptions {
@@ -41,7 +46,7 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
     serviceName: options.serviceName,
     disableServiceNameAudienceCheck: disable === true,
     clockSkewSeconds: number('clockSkewSeconds', options.clockSkewSeconds, 60, 0, 3600),
-    maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, 8192, 1),
+    maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, DEFAULT_MAX_TOKEN_BYTES, 1),
     keyTtlSeconds: number('keyCache.ttlSeconds', options.keyCache?.ttlSeconds, 300, 1),
     fetchTimeoutMs: number('keyCache.fetchTimeoutMs', options.keyCache?.fetchTimeoutMs, 5000, 1),
     maxBodyBytes: number('keyCache.maxBodyBytes', options.keyCache?.maxBodyBytes, 1024 * 1024, 1024),

@@ -272,7 +272,7 @@ const JWS_ROWS: Row[] = [
   ['H6', 'duplicate alg members in the header JSON', () => signSegments(k1, '{"alg":"none","kid":"k1","alg":"RS256","typ":"JWT"}', claimsText()), OK],
 
   // Z1–Z3 as the list builds them are far over Node's 16 KiB header limit (431 before any guard); the second case of
-  // each is the largest that reaches the library, refused by maxTokenBytes (8192) before decoding.
+  // each is the largest that reaches the library, refused by the main app's maxTokenBytes (8192) before decoding.
   [
     'Z1',
     '1 MB token, validly signed',
