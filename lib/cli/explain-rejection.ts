@@ -6,6 +6,7 @@ import { selectKeys } from '../keys/select-keys.js';
 import { sanitizeAudience } from '../token/audience.util.js';
 import { issuerMatches } from '../token/issuer.util.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+import { SIGNATURE_REMOVED_MESSAGE } from '../token/signature-removed.js';
 import { describeDuration, describeInstant } from './describe-duration.js';
 
 /** What is known about a refused token when its refusal is put in words. */
@@ -24,9 +25,15 @@ export interface RejectionContext {
   fetchFailureOf(name: string): string | undefined;
 }
 
+const CLOUD_RUN_ADVICE =
+  "Cloud Run's IAM check verified this token and replaced its signature before the request reached the app. Either " +
+  'allow unauthenticated invocations and let the module verify the token, or send the IAM token in ' +
+  "X-Serverless-Authorization and the app's own token in Authorization (docs/cloud-run.md)";
+
 /** Why the module refused a token, in plain words (never the token itself, nor its signature). */
 export function explainRejection(error: AuthError, context: RejectionContext): string {
   const { jwt } = context;
+  if (error.message === SIGNATURE_REMOVED_MESSAGE) return CLOUD_RUN_ADVICE;
   if (!jwt) return `the token cannot be read: ${error.message}`;
   const provider = context.candidates.find((candidate) => issuerMatches(jwt.payload.iss, candidate.issuer));
   switch (error.code) {

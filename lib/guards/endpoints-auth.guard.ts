@@ -10,11 +10,13 @@ import { requestOf } from '../routes/request-of.util.js';
 import { RouteRequirements } from '../routes/route-requirements.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator, type VerifiedToken } from '../strategies/request-authenticator.js';
+import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-info-header.js';
+import { logRefusal } from './refusal-log.js';
 
 /**
  * Authenticates every route that requires a token (decorators, then the spec) and puts the claims on
@@ -29,6 +31,9 @@ export class EndpointsAuthGuard implements CanActivate {
    * gets them (and honours `userInfoHeader`); absent only when the guard is built by hand (then ESPv2's header).
    */
   @Optional() @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings?: ResolvedEndpointsAuthOptions;
+
+  /** The definitions' strategies, for the debug log of refusals; injected as a property for the same reason. */
+  @Optional() @Inject(StrategyRegistry) private readonly registry?: StrategyRegistry;
 
   constructor(
     private readonly routes: RouteRequirements,
@@ -56,12 +61,12 @@ export class EndpointsAuthGuard implements CanActivate {
       // A route that needs only an API key has no token to verify.
       outcome = requirement.providers.length === 0 ? undefined : this.authenticator.verify(request, requirement);
     } catch (error) {
-      return this.refuse(context, request, error);
+      return this.refuse(context, request, error, requirement);
     }
     if (outcome instanceof Promise) {
       return outcome.then(
         (verified) => this.accept(context, request, requirement, verified),
-        (error: unknown) => this.refuse(context, request, error),
+        (error: unknown) => this.refuse(context, request, error, requirement),
       );
     }
     return this.accept(context, request, requirement, outcome);
@@ -82,12 +87,12 @@ export class EndpointsAuthGuard implements CanActivate {
     try {
       checked = checkApiKey(this.settings?.apiKeys, request, requirement, context);
     } catch (error) {
-      return this.refuse(context, request, error);
+      return this.refuse(context, request, error, requirement);
     }
     if (!(checked instanceof Promise)) return this.handOver(request, verified);
     return checked.then(
       () => this.handOver(request, verified),
-      (error: unknown) => this.refuse(context, request, error),
+      (error: unknown) => this.refuse(context, request, error, requirement),
     );
   }
 
@@ -102,8 +107,16 @@ export class EndpointsAuthGuard implements CanActivate {
   }
 
   /** Throws the failure as the context's exception (401/403, or a gRPC status); anything else is rethrown. */
-  private async refuse(context: ExecutionContext, request: HttpRequestLike | undefined, error: unknown): Promise<boolean> {
+  private async refuse(
+    context: ExecutionContext,
+    request: HttpRequestLike | undefined,
+    error: unknown,
+    requirement?: SecurityRequirement,
+  ): Promise<boolean> {
     if (!(error instanceof AuthError)) throw error;
+    if (request && requirement && this.registry && this.settings) {
+      logRefusal(context, request, requirement, error, this.registry, this.settings);
+    }
     if (request) this.setChallenge(context, request, error);
     // A pass-through gRPC stream cannot carry a thrown failure (see endPassThroughCall): the call is ended here,
     // and the handler never runs; the pending promise is dropped with the call.

@@ -1,6 +1,7 @@
 import { invalidToken } from '../errors/auth-error.js';
 import { decodeBase64Url } from './base64url.util.js';
 import type { ParsedJwt } from './parsed-jwt.interface.js';
+import { SIGNATURE_REMOVED_BY_GOOGLE, SIGNATURE_REMOVED_MESSAGE } from './signature-removed.js';
 
 /** The algorithms ESPv2 parses (jwt_verify_lib); anything else, `none` included, is refused. */
 const SUPPORTED_ALGORITHMS = new Set([
@@ -20,6 +21,7 @@ export function parseJwt(raw: string, maxTokenBytes: number): ParsedJwt {
   if (segments.length !== 3 || segments.some((segment) => segment === '')) {
     throw invalidToken('Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections');
   }
+  if (segments[2] === SIGNATURE_REMOVED_BY_GOOGLE) throw invalidToken(SIGNATURE_REMOVED_MESSAGE);
   const header = readJson(segments[0], 'header');
   if (typeof header['alg'] !== 'string') throw invalidToken('Jwt header [alg] field is required and must be a string');
   if (!SUPPORTED_ALGORITHMS.has(header['alg'])) throw invalidToken('Jwt header [alg] is not supported');

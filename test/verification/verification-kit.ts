@@ -63,13 +63,14 @@ export async function bootApp(
   adapter: AdapterName,
   definitions: Record<string, Definition>,
   options: Omit<EndpointsAuthOptions, 'spec'> = {},
+  configure?: (app: INestApplication) => void,
 ): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [EndpointsAuthModule.forRoot({ spec: specOf(definitions), ...options })],
     controllers: Object.keys(definitions).map(securedController),
   })
   class VerificationModule {}
-  return startApp(VerificationModule, adapter);
+  return startApp(VerificationModule, adapter, configure);
 }
 
 /** A response as `call()` returns it. */

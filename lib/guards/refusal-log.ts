@@ -1,0 +1,59 @@
+import { type ExecutionContext, Logger } from '@nestjs/common';
+import { explainRejection } from '../cli/explain-rejection.js';
+import type { AuthError } from '../errors/auth-error.js';
+import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import type { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { extractTokens } from '../token/extract-tokens.js';
+import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { issuerMatches } from '../token/issuer.util.js';
+import { parseJwt } from '../token/parse-jwt.js';
+import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+
+const logger = new Logger('EndpointsAuth');
+
+/**
+ * Says at `debug` level why a request was refused: the handler Nest chose, the definitions checked, the errorCode and
+ * the reason in the CLI's plain words. Never the token, its signature or the request's text; nothing is computed
+ * unless debug logging is on.
+ */
+export function logRefusal(
+  context: ExecutionContext,
+  request: HttpRequestLike,
+  requirement: SecurityRequirement,
+  error: AuthError,
+  registry: StrategyRegistry,
+  settings: ResolvedEndpointsAuthOptions,
+): void {
+  if (!Logger.isLevelEnabled('debug')) return;
+  const candidates = requirement.providers.map((name) => registry.get(name).provider);
+  const jwt = readableToken(request, candidates, settings.maxTokenBytes);
+  const checked = jwt ? candidates.filter((candidate) => issuerMatches(jwt.payload.iss, candidate.issuer)) : [];
+  const definitions = (checked.length > 0 ? checked : candidates).map((candidate) => `"${candidate.name}"`).join(' or ');
+  const reason = explainRejection(error, {
+    jwt,
+    candidates,
+    audiences: requirement.audiences && checked[0] && requirement.audiences.get(checked[0].name),
+    clockSkewSeconds: settings.clockSkewSeconds,
+    nowSeconds: Math.floor(Date.now() / 1000),
+    keysOf: (name) => registry.get(name).keys.current(),
+    fetchFailureOf: () => undefined,
+  });
+  const handler = `${context.getClass().name}.${context.getHandler().name}`;
+  logger.debug(`refused a call to ${handler} (${definitions}): ${error.code} "${error.message}": ${reason}`);
+}
+
+/** The first token the candidates read that the strict reader can read: the one the explanation is about. */
+function readableToken(request: HttpRequestLike, candidates: readonly EndpointsProvider[], maxTokenBytes: number): ParsedJwt | undefined {
+  for (const locations of new Set(candidates.map((candidate) => candidate.locations))) {
+    for (const token of extractTokens(request, locations)) {
+      try {
+        return parseJwt(token, maxTokenBytes);
+      } catch {
+        // An unreadable token is explained by its error's own message.
+      }
+    }
+  }
+  return undefined;
+}
