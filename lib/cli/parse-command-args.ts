@@ -44,6 +44,8 @@ function describeParseError(error: unknown, args: string[]): string {
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const name = /'(--?[A-Za-z][A-Za-z0-9-]{0,40})/.exec((error as Error).message)?.[1];
+    // A flag (--json) given a value (--json=yes) is told so, not that its value is of the wrong kind.
+    if (name && (error as Error).message.includes('does not take an argument')) return `option ${name} takes no value`;
     return name ? `option ${name} needs a value of its kind` : 'an option has a value it does not take';
   }
   return 'the arguments cannot be read';

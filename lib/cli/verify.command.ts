@@ -3,7 +3,6 @@ import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import { SpecError } from '../spec/spec-error.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { Command, CommandIo } from './command.interface.js';
-import { describeDuration } from './describe-duration.js';
 import { explainRejection } from './explain-rejection.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
@@ -11,12 +10,14 @@ import { integerOption, parseCommandArgs, required, specPathOf } from './parse-c
 import { readToken } from './read-token.js';
 import { TokenVerifier } from './token-verifier.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type VerifyVerdict, verdictAsJson, verdictAsText } from './verify-verdict.js';
 
 const USAGE = `Usage: endpoints-auth verify <file> | --spec <file> [options] < token.txt
 
 Checks the token on stdin as the module would (keys fetched from each definition's
-key URL): accepted, it prints the definition and the token's claims; refused, ESP's
-message, the errorCode and the reason in plain words. The token is never printed.
+key URL): accepted, it prints the definition and the token's claims (stdout); refused,
+ESP's message, the errorCode and the reason in plain words (stderr). The token is never
+printed.
 
 Options:
   --spec <file>            the YAML or JSON spec (or give it as the argument)
@@ -27,6 +28,10 @@ Options:
   --clock-skew <seconds>   tolerance for exp, nbf and iat (default 60)
   --service-name <name>    the serviceName option (default: the spec's host or name)
   --fetch-timeout <ms>     how long a key fetch may take (default 5000)
+  --json                   the answer as one line of JSON on stdout, either way: keys
+                           accepted (true), definition, issuer, claims; or accepted
+                           (false), status, errorCode, message, reason. Bad arguments
+                           and a spec that does not load stay text on stderr
   -h, --help               this help
 
 Exit codes: 0 accepted, 1 refused (or the spec does not load), 2 bad arguments or
@@ -39,6 +44,7 @@ const OPTIONS = {
   'clock-skew': { type: 'string' },
   'service-name': { type: 'string' },
   'fetch-timeout': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 /** The start of the key store's warning about a failed fetch; the reason follows it. */
@@ -78,12 +84,10 @@ export const verifyCommand: Command = {
       return EXIT.refused;
     }
     const token = await readToken(process.stdin, io.err);
+    let verdict: VerifyVerdict;
     try {
       const { provider, claims } = await verifier.verify(token, candidates.map((candidate) => candidate.name), values.audience);
-      const left = claims.exp - Math.floor(Date.now() / 1000);
-      const expiry = left >= 0 ? `expires in ${describeDuration(left)}` : `expired ${describeDuration(left)} ago, within the clock skew`;
-      io.out(`accepted by "${provider.name}" (issuer ${provider.issuer}); ${expiry}\n${JSON.stringify(claims, null, 2)}\n`);
-      return EXIT.ok;
+      verdict = { accepted: true, definition: provider.name, issuer: provider.issuer, claims };
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       const jwt = readable(token, verifier);
@@ -96,11 +100,15 @@ export const verifyCommand: Command = {
         keysOf: (name) => verifier.registry.get(name).keys.current(),
         fetchFailureOf: (name) => logs.messages('warn').map((line) => FETCH_FAILURE.exec(line)).find((match) => match?.[1] === name)?.[2],
       });
-      io.err(`refused: ${error.message}\nerrorCode: ${error.code} (HTTP ${error.status})\nreason: ${reason}\n`);
-      return EXIT.refused;
+      verdict = { accepted: false, status: error.status, errorCode: error.code, message: error.message, reason };
     } finally {
       verifier.close();
     }
+    // With --json the answer is stdout's one document either way; in text a refusal goes to stderr, as errors do.
+    if (values.json) io.out(verdictAsJson(verdict));
+    else if (verdict.accepted) io.out(verdictAsText(verdict, Math.floor(Date.now() / 1000)));
+    else io.err(verdictAsText(verdict, Math.floor(Date.now() / 1000)));
+    return verdict.accepted ? EXIT.ok : EXIT.refused;
   },
 };
 

@@ -206,3 +206,118 @@ describe.concurrent('endpoints-auth verify', () => {
     expect(result.stderr).toMatch(/^error: nestjs-endpoints-auth: .*missing\.yaml: file not found/);
   });
 });
+
+/**
+ * Runs verify --json and returns its one document, after checking that stdout is exactly one line of JSON, that stderr
+ * is empty and that no part of the token came back out (only booleans reach an assertion's message, never the token).
+ */
+async function verifyJson(token: string, ...args: string[]): Promise<{ code: number | null; document: Record<string, unknown> }> {
+  const result = await cli.run(['verify', '--spec', spec, '--json', ...args], { stdin: `${token}\n` });
+  const output = result.stdout + result.stderr;
+  const pieces = [token, ...token.split('.').filter((segment) => segment.length >= 8)];
+  expect(pieces.some((piece) => output.includes(piece)), 'the CLI printed the token or one of its segments').toBe(false);
+  expect(result.stderr, 'stderr').toBe('');
+  expect(result.stdout.endsWith('\n') && !result.stdout.slice(0, -1).includes('\n'), 'one line and a newline').toBe(true);
+  return { code: result.code, document: JSON.parse(result.stdout) as Record<string, unknown> };
+}
+
+describe.concurrent('endpoints-auth verify --json', () => {
+  it('accepts a good token: the definition, its issuer and the claims, nothing else', async () => {
+    const payload = claims(ISSUER, AUDIENCE, { email: 'user@example.com' });
+    const { code, document } = await verifyJson(signJwt(key, payload));
+    expect(code).toBe(0);
+    expect(document).toEqual({ accepted: true, definition: 'local', issuer: ISSUER, claims: payload });
+    expect(Object.keys(document)).toEqual(['accepted', 'definition', 'issuer', 'claims']);
+  });
+
+  it('refuses an expired token: status, errorCode, ESP\'s message and the reason, with exit code 1', async () => {
+    const now = nowSeconds();
+    const { code, document } = await verifyJson(signJwt(key, claims(ISSUER, AUDIENCE, { iat: now - 4200, exp: now - 600 })));
+    expect(code).toBe(1);
+    expect(Object.keys(document)).toEqual(['accepted', 'status', 'errorCode', 'message', 'reason']);
+    expect(document).toMatchObject({ accepted: false, status: 401, errorCode: 'TOKEN_EXPIRED', message: 'Jwt is expired' });
+    expect(document.reason).toMatch(/^the token expired 10 minutes ago \(exp \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; 60 s of clock skew allowed\)$/);
+  });
+
+  it('refuses a wrong audience with status 403', async () => {
+    const { code, document } = await verifyJson(signJwt(key, claims(ISSUER, 'https://someone-else.example.com/')));
+    expect(code).toBe(1);
+    expect(document).toEqual({
+      accepted: false,
+      status: 403,
+      errorCode: 'AUDIENCE_NOT_ALLOWED',
+      message: 'Audiences in Jwt are not allowed',
+      reason: 'the token\'s audience "https://someone-else.example.com/" is not allowed; allowed: "my-api" (compared without http(s):// and one trailing /)',
+    });
+  });
+
+  it('refuses a bad signature', async () => {
+    const { code, document } = await verifyJson(signJwt(makeKey('RS256', 'key-1'), claims(ISSUER, AUDIENCE)));
+    expect(code).toBe(1);
+    expect(document).toEqual({
+      accepted: false,
+      status: 401,
+      errorCode: 'INVALID_TOKEN',
+      message: 'Jwt verification fails',
+      reason: 'the RS256 signature does not verify with the key of "local" that could ("key-1"): the token was altered or signed with another key',
+    });
+  });
+
+  it('refuses a malformed token with the strict reader\'s message', async () => {
+    const good = signJwt(key, claims(ISSUER, AUDIENCE));
+    // The second has a header and a signature but a payload that is not base64url.
+    const [dots, json] = await Promise.all([verifyJson('not-a-jwt'), verifyJson(`${good.split('.')[0]}.e30K!.${good.split('.')[2]}`)]);
+    const message = 'Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections';
+    expect(dots).toEqual({ code: 1, document: { accepted: false, status: 401, errorCode: 'INVALID_TOKEN', message, reason: `the token cannot be read: ${message}` } });
+    const base64 = 'Jwt payload is an invalid Base64url encoded';
+    expect(json).toEqual({ code: 1, document: { accepted: false, status: 401, errorCode: 'INVALID_TOKEN', message: base64, reason: `the token cannot be read: ${base64}` } });
+  });
+
+  it('takes --definition: accepted by the one named, refused by another', async () => {
+    const token = signJwt(key, claims(ISSUER, AUDIENCE));
+    const [local, other] = await Promise.all([verifyJson(token, '--definition', 'local'), verifyJson(token, '--definition', 'other')]);
+    expect(local.code).toBe(0);
+    expect(local.document).toMatchObject({ accepted: true, definition: 'local', issuer: ISSUER });
+    expect(other).toEqual({
+      code: 1,
+      document: {
+        accepted: false,
+        status: 401,
+        errorCode: 'UNKNOWN_ISSUER',
+        message: 'Jwt issuer is not configured',
+        reason: 'the token\'s issuer "https://issuer.example.com" is not the issuer of the definition checked: "other" (https://other.example.com)',
+      },
+    });
+  });
+
+  it('carries the same facts as the text form', async () => {
+    const token = signJwt(makeKey('RS256', 'rotated-away'), claims(ISSUER, AUDIENCE));
+    const [text, { document }] = await Promise.all([verify(token), verifyJson(token)]);
+    expect(refusal(text).lines).toEqual([
+      `refused: ${String(document.message)}`,
+      `errorCode: ${String(document.errorCode)} (HTTP ${String(document.status)})`,
+      `reason: ${String(document.reason)}`,
+    ]);
+  });
+
+  it('leaves bad arguments and a spec that does not load as text on stderr, with nothing on stdout', async () => {
+    const token = signJwt(key, claims(ISSUER, AUDIENCE));
+    const [empty, skew, definition, missing, flag, help] = await Promise.all([
+      cli.run(['verify', '--spec', spec, '--json'], { stdin: ' \n' }),
+      cli.run(['verify', '--spec', spec, '--json', '--clock-skew', 'lots'], { stdin: token }),
+      cli.run(['verify', '--spec', spec, '--json', '--definition', 'nope'], { stdin: token }),
+      cli.run(['verify', '--spec', join(dir, 'missing.yaml'), '--json'], { stdin: token }),
+      cli.run(['verify', '--spec', spec, '--json=yes'], { stdin: token }),
+      cli.run(['verify', '--help']),
+    ]);
+    expect(empty).toMatchObject({ code: 2, stdout: '' });
+    expect(empty.stderr).toMatch(/^error: no token on stdin/);
+    expect(skew).toMatchObject({ code: 2, stdout: '', stderr: 'error: --clock-skew must be a whole number from 0 to 3600\n' });
+    expect(definition).toMatchObject({ code: 2, stdout: '' });
+    expect(definition.stderr).toMatch(/^error: --definition "nope" is not a JWT definition/);
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr).toMatch(/^error: nestjs-endpoints-auth: .*missing\.yaml: file not found/);
+    expect(flag).toMatchObject({ code: 2, stdout: '', stderr: 'error: option --json takes no value\nRun "endpoints-auth verify --help" for the options.\n' });
+    expect(help.stdout).toContain('  --json ');
+  });
+});
