@@ -4,12 +4,12 @@
  * only ever compared, never printed: helpers hand back booleans, statuses and picked claims.
  */
 import { type KeyObject, sign } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Module, type Type } from '@nestjs/common';
 import { OAuth2Client } from 'google-auth-library';
 import { EndpointsAuthModule, type EndpointsAuthOptions, type JwtClaims, Public, Secured, UserInfo } from '../../lib/index.js';
 import type { TestAccount } from '../client/client-kit.js';
 import type { SeenRequest } from '../client/token-server.js';
-import type { ServerResponse } from 'node:http';
 
 export { type TestAccount, decodeJwt, makeAccount, tempDir } from '../client/client-kit.js';
 
