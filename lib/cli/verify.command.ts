@@ -83,7 +83,14 @@ export const verifyCommand: Command = {
       io.err(`error: ${error.message}\n`);
       return EXIT.refused;
     }
-    const token = await readToken(process.stdin, io.err);
+    let token: string;
+    try {
+      token = await readToken(process.stdin, io.err);
+    } catch (error) {
+      // The key stores started fetching when the verifier was built: stop their timers before the usage error.
+      verifier.close();
+      throw error;
+    }
     let verdict: VerifyVerdict;
     try {
       const { provider, claims } = await verifier.verify(token, candidates.map((candidate) => candidate.name), values.audience);
