@@ -14,7 +14,7 @@ export const HEADER_SPELLING: Readonly<Record<AuthorizationHeader, string>> = {
 export function checkAuthorizationHeader(header: unknown, where: string): AuthorizationHeader {
   if (header === undefined) return 'authorization';
   if (typeof header === 'string' && Object.hasOwn(HEADER_SPELLING, header)) return header as AuthorizationHeader;
-  const got =
-    typeof header !== 'string' ? (header === null ? 'null' : typeof header) : /^[A-Za-z0-9-]{1,64}$/.test(header) ? `"${header}"` : 'a string that is not a header name';
+  let got = header === null ? 'null' : typeof header;
+  if (typeof header === 'string') got = /^[A-Za-z0-9-]{1,64}$/.test(header) ? `"${header}"` : 'a string that is not a header name';
   throw new Error(`${where}: header must be "authorization" or "x-serverless-authorization" (lower case), got ${got}`);
 }

@@ -27,7 +27,7 @@ export class EndpointsClient {
   readonly fetch: AuthorizedFetch;
 
   constructor(readonly options: EndpointsClientOptions) {
-    // Checked here, so a bad option stops the app at start-up rather than failing its first call.
+    // Checked before authorizedFetch checks it, so the start-up error names the client.
     checkAuthorizationHeader(options.header, `EndpointsClient "${options.name}"`);
     const send = authorizedFetch(options.source, options.audience, { fetch: options.fetch, header: options.header });
     const base = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
