@@ -4,7 +4,7 @@ import { requiresIssuedAt } from '../token/issuer.util.js';
 import { IssuerOwners } from './issuer-owners.js';
 import { describe, isObject } from './load-spec-document.js';
 import { readJwtLocations } from './read-jwt-locations.js';
-import { type ProviderContext, readAudiences, readKeys } from './read-providers.js';
+import { type ProviderContext, listAudiences, readAudiences, readKeys } from './read-providers.js';
 import type { ConfigRule } from './resolved-spec.js';
 import { patternSubsumes, selectorPatterns } from './selector.util.js';
 import { SpecError } from './spec-error.js';
@@ -53,7 +53,7 @@ function readConfigProviders(raw: unknown, context: ProviderContext): Map<string
       name,
       issuer,
       keys: readKeys(entry['jwks_uri'], issuer, where, context, 'jwks_uri'),
-      audiences: readAudiences(entry['audiences'], where, context, 'audiences'),
+      ...readAudiences(entry['audiences'], where, context, 'audiences'),
       locations: readJwtLocations(entry['jwt_locations'], `${where}: jwt_locations`, source, logger),
       requiresIssuedAt: requiresIssuedAt(issuer),
     });
@@ -89,7 +89,7 @@ function readRule(raw: unknown, where: string, providers: ReadonlyMap<string, En
         `${at}: provider_id ${typeof id === 'string' ? `"${id}"` : describe(id)} is not defined; defined: ${[...providers.keys()].join(', ')}`,
       );
     }
-    const own = entry['audiences'] === undefined ? [] : readAudiences(entry['audiences'], at, { ...context, disableServiceNameAudienceCheck: true }, 'audiences');
+    const own = entry['audiences'] === undefined ? [] : listAudiences(entry['audiences'], at, context, 'audiences');
     const effective = own.length > 0 ? own : provider.audiences;
     // The same provider twice is Envoy's requires_any over both: a token passes with either audience list.
     const before = names.includes(provider.name) ? (audiences.get(provider.name) ?? provider.audiences) : undefined;
