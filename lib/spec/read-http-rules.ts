@@ -8,7 +8,8 @@ import { type UsageRule, needsApiKey, withApiKey } from './read-usage-rules.js';
 import { SpecError } from './spec-error.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+/** A full method name; a component may start with a digit, as generated API names do (`1.bookstore_….GetShelf`). */
+const NAME = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$/;
 
 /** One HTTP binding of a gRPC method: the method it serves, the HTTP method and the path template. */
 interface Binding {
