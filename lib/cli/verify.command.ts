@@ -1,6 +1,6 @@
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
-import { SpecError } from '../spec/spec-error.js';
+import { SpecError } from '../api-config/spec-error.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { Command, CommandIo } from './command.interface.js';
 import { explainRejection } from './explain-rejection.js';

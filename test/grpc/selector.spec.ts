@@ -1,6 +1,6 @@
 /** Selector patterns of a gRPC service configuration (ESP rule R17). */
 import { describe, expect, it } from 'vitest';
-import { patternMatches, patternSubsumes, selectorPatterns } from '../../lib/spec/selector.util.js';
+import { patternMatches, patternSubsumes, selectorPatterns } from '../../lib/api-config/selector.util.js';
 
 describe('selector patterns', () => {
   it.each([

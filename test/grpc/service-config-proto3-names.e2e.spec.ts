@@ -12,8 +12,8 @@ import { EndpointsAuthModule, type JwtClaims, UserInfo } from '../../lib/index.j
 import { GOOD_KEY, MISSING_MESSAGE, recordingValidator } from '../api-keys/api-keys-kit.js';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
 import { Apps, boot, expectMissing, expectRejected, requirementChecks, tokensOf, withIssuers } from '../requirements/requirements-kit.js';
-import { type Fixture, controllersOf, fixture, spelled, writeConfig } from '../spec/service-config-kit.js';
-import { TempDir } from '../spec/spec-kit.js';
+import { type Fixture, controllersOf, fixture, spelled, writeConfig } from '../api-config/service-config-kit.js';
+import { TempDir } from '../api-config/spec-kit.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { bearerMetadata, grpcClients, startGrpcApp, unary } from '../support/grpc.js';
 import { claims, nowSeconds, signJwt } from '../support/keys.js';

@@ -9,7 +9,7 @@ import { GrpcServiceAudiences, serviceUrlAudience } from '../../lib/grpc/grpc-se
 import { grpcRequestOf } from '../../lib/grpc/grpc-request.util.js';
 import type { EndpointsProvider } from '../../lib/interfaces/provider.interface.js';
 import { resolveOptions } from '../../lib/options/resolve-options.js';
-import { resolveSpec } from '../../lib/spec/resolve-spec.js';
+import { resolveSpec } from '../../lib/api-config/resolve-spec.js';
 import { checkAudience } from '../../lib/token/claim-rules.js';
 import type { HttpRequestLike } from '../../lib/token/http-request.interface.js';
 

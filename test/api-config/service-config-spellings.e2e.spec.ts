@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, RouteRequirements, SpecError } from '../../lib/index.js';
-import { jsonNameOf } from '../../lib/spec/proto-field.js';
+import { jsonNameOf } from '../../lib/api-config/proto-field.js';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
 import { recordingValidator } from '../api-keys/api-keys-kit.js';
 import { type Fixture, FIXTURES, SPELLINGS, type Spelling, controllersOf, fixture, spelled, writeConfig } from './service-config-kit.js';

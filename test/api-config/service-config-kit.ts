@@ -1,5 +1,5 @@
 /**
- * The service configurations of `test/spec/fixtures/`, as `gcloud endpoints configs describe` prints them (proto3 JSON
+ * The service configurations of `test/api-config/fixtures/`, as `gcloud endpoints configs describe` prints them (proto3 JSON
  * names), and their twins in the other spellings:
  * * `openapi-generated.service-config.json` (`--format=json`): what Service Management generates from the OpenAPI 2
  *   document kept (base64) in its `sourceInfo`: API `1.bookstore_endpoints_test_project_cloud_goog`, providers alpha
