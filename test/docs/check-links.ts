@@ -40,7 +40,8 @@ export function brokenLinks(root: string, doc: string, read: (path: string) => s
     }
     const anchors = [...githubAnchors(headings(page).map((heading) => heading.text)), ...htmlAnchors(page)];
     if (!anchors.includes(anchor)) {
-      problems.push(`${doc}:${line}: "${target}": no heading of ${path} has the anchor #${anchor} (it has: ${anchors.map((a) => `#${a}`).join(', ')})`);
+      const known = anchors.map((a) => `#${a}`).join(', ');
+      problems.push(`${doc}:${line}: "${target}": no heading of ${path} has the anchor #${anchor} (it has: ${known})`);
     }
   }
   return problems;

@@ -126,8 +126,12 @@ function preludeFor(code: string, exports: ReadonlyMap<string, { typeOnly: boole
 function importWithout(statement: ts.ImportDeclaration, prelude: ts.SourceFile, taken: ReadonlySet<string>): string {
   const bindings = statement.importClause?.namedBindings;
   const from = statement.moduleSpecifier.getText(prelude);
-  if (bindings && ts.isNamespaceImport(bindings)) return taken.has(bindings.name.text) ? '' : `import * as ${bindings.name.text} from ${from};`;
-  const names = (bindings && ts.isNamedImports(bindings) ? bindings.elements : []).map((element) => element.name.text).filter((name) => !taken.has(name));
+  if (bindings && ts.isNamespaceImport(bindings)) {
+    return taken.has(bindings.name.text) ? '' : `import * as ${bindings.name.text} from ${from};`;
+  }
+  const names = (bindings && ts.isNamedImports(bindings) ? bindings.elements : [])
+    .map((element) => element.name.text)
+    .filter((name) => !taken.has(name));
   return names.length > 0 ? `import { ${names.join(', ')} } from ${from};` : '';
 }
 

@@ -76,7 +76,8 @@ export function headings(markdown: string): Heading[] {
     const underline = /^ {0,3}(=+|-+)[ \t]*$/.exec(text);
     const previous = prose[index - 1];
     // Only a plain paragraph line directly above (not a list item, quote, table row or blank) makes a setext heading.
-    if (underline && previous && previous.line === line - 1 && /^ {0,3}[^\s\-*+>|#]/.test(previous.text) && !/^ {0,3}\d+[.)]\s/.test(previous.text)) {
+    const paragraph = previous?.line === line - 1 && /^ {0,3}[^\s\-*+>|#]/.test(previous.text) && !/^ {0,3}\d+[.)]\s/.test(previous.text);
+    if (underline && previous && paragraph) {
       found.push({ level: underline[1]!.startsWith('=') ? 1 : 2, text: previous.text.trim(), line: previous.line });
     }
   }

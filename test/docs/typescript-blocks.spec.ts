@@ -26,7 +26,11 @@ const CANARIES: DocBlock[] = [
   { doc: CANARY, line: 30, code: "@Controller()\n@Securd('firebase')\nexport class C {}" },
   { doc: CANARY, line: 4, code: 'const claims: JwtClaims = 42;' },
   { doc: CANARY, line: 5, code: "const source = new ServiceAccountTokenSource('key.json');" },
-  { doc: CANARY, line: 6, code: "const source = new MetadataServerTokenSource();\nimport { Module } from '@nestjs/common';\n@Module({}) export class M {}" },
+  {
+    doc: CANARY,
+    line: 6,
+    code: "const source = new MetadataServerTokenSource();\nimport { Module } from '@nestjs/common';\n@Module({}) export class M {}",
+  },
 ];
 
 describe('the TypeScript blocks of the docs', () => {
