@@ -9,7 +9,7 @@ import { placeholderDefinitions } from '../../sample/placeholder-definitions.js'
 import { PlaceholderLogger } from '../../sample/placeholder-logger.js';
 import { ADAPTERS } from '../support/app.js';
 import { freePort } from '../support/ports.js';
-import { startWith, TempDir } from '../spec/spec-kit.js';
+import { startWith, TempDir } from '../api-config/spec-kit.js';
 
 /** The sample's logger, keeping what it prints instead of writing it. */
 class KeptLines extends PlaceholderLogger {
