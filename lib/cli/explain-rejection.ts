@@ -8,6 +8,7 @@ import { issuerMatches } from '../token/issuer.util.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 import { SIGNATURE_REMOVED_MESSAGE } from '../token/signature-removed.js';
 import { describeDuration, describeInstant } from './describe-duration.js';
+import { quoteClaim } from './quote-claim.util.js';
 
 /** What is known about a refused token when its refusal is put in words. */
 export interface RejectionContext {
@@ -30,7 +31,10 @@ const CLOUD_RUN_ADVICE =
   'allow unauthenticated invocations and let the module verify the token, or send the IAM token in ' +
   "X-Serverless-Authorization and the app's own token in Authorization (docs/cloud-run.md)";
 
-/** Why the module refused a token, in plain words (never the token itself, nor its signature). */
+/**
+ * Why the module refused a token, in plain words (never the token itself, nor its signature); what the sender chose
+ * (`iss`, `aud`, `kid`) is quoted escaped and cut short, since the server logs this for every refusal.
+ */
 export function explainRejection(error: AuthError, context: RejectionContext): string {
   const { jwt } = context;
   if (error.message === SIGNATURE_REMOVED_MESSAGE) return CLOUD_RUN_ADVICE;
@@ -61,7 +65,7 @@ function unknownIssuer(jwt: ParsedJwt, candidates: readonly EndpointsProvider[])
   const iss = jwt.payload.iss;
   const issuers = candidates.map((candidate) => `"${candidate.name}" (${candidate.issuer})`).join(', ');
   if (iss === undefined) return `the token has no "iss" claim; the issuers checked: ${issuers}`;
-  return `the token's issuer "${String(iss)}" is not the issuer of ${candidates.length === 1 ? 'the definition' : 'any definition'} checked: ${issuers}`;
+  return `the token's issuer ${quoteClaim(iss)} is not the issuer of ${candidates.length === 1 ? 'the definition' : 'any definition'} checked: ${issuers}`;
 }
 
 function expired(jwt: ParsedJwt, context: RejectionContext): string {
@@ -81,7 +85,7 @@ function notYetValid(jwt: ParsedJwt, context: RejectionContext): string {
 
 function audience(jwt: ParsedJwt, allowed: readonly string[]): string {
   const aud = jwt.payload.aud;
-  const given = aud === undefined ? 'the token has no "aud" claim' : `the token's audience ${JSON.stringify(aud)} is not allowed`;
+  const given = aud === undefined ? 'the token has no "aud" claim' : `the token's audience ${quoteClaim(aud)} is not allowed`;
   return `${given}; allowed: ${allowed.map((entry) => JSON.stringify(entry)).join(', ')} (compared without http(s):// and one trailing /)`;
 }
 
@@ -89,8 +93,8 @@ function keyNotFound(jwt: ParsedJwt, provider: EndpointsProvider, keys: readonly
   const { alg, kid } = jwt.header;
   const where = describeKeys(provider.keys);
   const kids = keys.map((key) => (key.kid === undefined ? '(no kid)' : `"${key.kid}"`)).join(', ') || 'none usable';
-  if (kid !== undefined && !keys.some((key) => key.kid === kid)) return `no key in ${where} has kid "${kid}" (kids there: ${kids})`;
-  return `no key in ${where}${kid === undefined ? '' : ` with kid "${kid}"`} can verify ${alg} (kids there: ${kids})`;
+  if (kid !== undefined && !keys.some((key) => key.kid === kid)) return `no key in ${where} has kid ${quoteClaim(kid)} (kids there: ${kids})`;
+  return `no key in ${where}${kid === undefined ? '' : ` with kid ${quoteClaim(kid)}`} can verify ${alg} (kids there: ${kids})`;
 }
 
 function keysUnavailable(provider: EndpointsProvider, failure: string | undefined): string {
