@@ -1,5 +1,6 @@
 import type { AuthorizationHeaderOptions } from './authorization-header.js';
 import { checkAuthorizationHeader } from './authorization-header.util.js';
+import { fetchWithinOrigin } from './fetch-within-origin.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /** A `fetch` that sends a bearer token for one audience. */
@@ -15,7 +16,8 @@ export interface AuthorizedFetchOptions extends AuthorizationHeaderOptions {
  * Wraps `fetch` (the global one by default; or pass options) so every request carries `Bearer <token>`, the token
  * from `source` for `audience` (cached there), in `Authorization` (replacing one the caller set) or, with
  * `header: 'x-serverless-authorization'`, in `X-Serverless-Authorization` (replacing that one, and leaving the
- * caller's `Authorization` alone).
+ * caller's `Authorization` alone). Either header is sent only to the origin asked for: a redirect to another origin
+ * is followed without it.
  */
 export function authorizedFetch(source: TokenSource, audience: string, fetchOrOptions: typeof fetch | AuthorizedFetchOptions = {}): AuthorizedFetch {
   const options = typeof fetchOrOptions === 'function' ? { fetch: fetchOrOptions } : fetchOrOptions;
@@ -25,6 +27,8 @@ export function authorizedFetch(source: TokenSource, audience: string, fetchOrOp
     const token = await source.getToken(audience);
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     headers.set(header, `Bearer ${token}`);
-    return fetchImpl(input, { ...init, headers });
+    // fetch drops Authorization on a redirect to another origin; X-Serverless-Authorization must be dropped here.
+    if (header === 'authorization') return fetchImpl(input, { ...init, headers });
+    return fetchWithinOrigin(fetchImpl, input, { ...init, headers }, header);
   };
 }

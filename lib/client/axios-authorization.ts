@@ -5,6 +5,16 @@ import type { TokenSource } from './token-source.interface.js';
 /** The request config axios hands an interceptor: its headers are an `AxiosHeaders` (with `set`) or a plain record. */
 interface AxiosRequestConfigLike {
   headers?: { set?: (name: string, value: string) => unknown; [name: string]: unknown };
+  url?: string;
+  baseURL?: string;
+  /** Called by axios's Node adapter (follow-redirects) before each redirect, with the next request's options. */
+  beforeRedirect?(options: RedirectOptionsLike, ...rest: unknown[]): void;
+}
+
+/** What follow-redirects hands `beforeRedirect`: the next URL and the headers it will send. */
+interface RedirectOptionsLike {
+  href?: string;
+  headers?: Record<string, unknown>;
 }
 
 /** What the library uses of an axios instance; axios and @nestjs/axios are never imported (neither is required). */
@@ -21,7 +31,7 @@ export interface AxiosInstanceLike {
  * Adds `Authorization: Bearer <token>` for `audience` (from `source`, cached there) to every request of an axios
  * instance or of a `@nestjs/axios` `HttpService` (its `axiosRef`), replacing one the caller set — or, with
  * `header: 'x-serverless-authorization'`, `X-Serverless-Authorization` instead, leaving the caller's `Authorization`
- * alone; returns a function that removes the interceptor.
+ * alone, and never sent on past a redirect to another origin; returns a function that removes the interceptor.
  */
 export function useAuthorization(
   target: AxiosInstanceLike | { axiosRef: AxiosInstanceLike },
@@ -41,7 +51,32 @@ export function useAuthorization(
       for (const name of Object.keys(headers)) if (name.toLowerCase() === header) delete headers[name];
       headers[spelling] = value;
     }
+    // axios drops Authorization on a redirect to another origin, not X-Serverless-Authorization: it is dropped here.
+    if (header !== 'authorization') config.beforeRedirect = withinOrigin(config, header);
     return config;
   });
   return () => axios.interceptors.request.eject(id);
+}
+
+/**
+ * A `beforeRedirect` that removes `header` from a redirected request whose URL leaves the origin of `config`'s (every
+ * redirect when that origin cannot be told), then runs the caller's own `beforeRedirect`.
+ */
+function withinOrigin(config: AxiosRequestConfigLike, header: string): (options: RedirectOptionsLike, ...rest: unknown[]) => void {
+  const own = config.beforeRedirect;
+  const origin = originOf(config.url ?? '', config.baseURL);
+  return (options, ...rest) => {
+    if (originOf(options.href ?? '') !== origin || origin === undefined) {
+      for (const name of Object.keys(options.headers ?? {})) if (name.toLowerCase() === header) delete options.headers![name];
+    }
+    own?.(options, ...rest);
+  };
+}
+
+function originOf(url: string, base?: string): string | undefined {
+  try {
+    return new URL(url, base).origin;
+  } catch {
+    return undefined;
+  }
 }
