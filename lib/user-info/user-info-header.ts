@@ -8,7 +8,8 @@ import type { HttpRequestLike } from '../token/http-request.interface.js';
 export const USER_INFO_HEADER = 'x-endpoint-api-userinfo';
 
 /**
- * The header's value for a verified token: ESPv2's is the token's payload segment as sent (unpadded base64url);
+ * The header's value for a verified token: ESPv2's is the token's payload segment as sent (base64url, padded only
+ * when the issuer padded it, as Envoy forwards it);
  * ESP v1's is padded base64url of `{claims, issuer, id, email, audiences}` (esp-rules.md R43).
  */
 export function userInfoValue(format: Exclude<UserInfoHeaderFormat, false>, token: string, claims: JwtClaims): string {
