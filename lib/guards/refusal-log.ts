@@ -1,4 +1,4 @@
-import { type ExecutionContext, Logger } from '@nestjs/common';
+import { ConsoleLogger, type ExecutionContext, Logger, type LoggerService } from '@nestjs/common';
 import { explainRejection } from '../cli/explain-rejection.js';
 import type { AuthError } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
@@ -26,7 +26,7 @@ export function logRefusal(
   registry: StrategyRegistry,
   settings: ResolvedEndpointsAuthOptions,
 ): void {
-  if (!Logger.isLevelEnabled('debug')) return;
+  if (!debugEnabled()) return;
   const candidates = requirement.providers.map((name) => registry.get(name).provider);
   const jwt = readableToken(request, candidates, settings.maxTokenBytes);
   const checked = jwt ? candidates.filter((candidate) => issuerMatches(jwt.payload.iss, candidate.issuer)) : [];
@@ -42,6 +42,18 @@ export function logRefusal(
   });
   const handler = `${context.getClass().name}.${context.getHandler().name}`;
   logger.debug(`refused a call to ${handler} (${definitions}): ${error.code} "${error.message}": ${reason}`);
+}
+
+/**
+ * Whether the app's logger prints `debug` lines. Nest 12's `Logger.isLevelEnabled` asks that logger; Nest 11's reads
+ * only levels set as an array (`logger: ['debug', ...]`) and says no for a default app, whose console logger prints them.
+ */
+function debugEnabled(): boolean {
+  if (Logger.isLevelEnabled('debug')) return true;
+  const target = logger.localInstance as LoggerService | undefined; // undefined under `logger: false`
+  if (target instanceof ConsoleLogger) return target.isLevelEnabled('debug');
+  // Another logger prints every level, unless the app set levels as an array (which isLevelEnabled read above).
+  return target !== undefined && (Logger as unknown as { logLevels?: unknown }).logLevels === undefined;
 }
 
 /** The first token the candidates read that the strict reader can read: the one the explanation is about. */
