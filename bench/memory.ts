@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { EndpointsAuthCounters, RequestAuthenticator, StrategyRegistry } from '../lib/index.js';
 import type { TokenCacheOptions } from '../lib/interfaces/endpoints-auth-options.interface.js';
 import { resolveOptions } from '../lib/options/resolve-options.js';
-import { resolveSpec } from '../lib/spec/resolve-spec.js';
+import { resolveSpec } from '../lib/api-config/resolve-spec.js';
 import type { HttpRequestLike } from '../lib/token/http-request.interface.js';
 import { benchClaims, benchSpec, makeKeys, signHs256, signWith } from './tokens.js';
 

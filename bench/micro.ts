@@ -14,7 +14,7 @@ import type { KeyRecord } from '../lib/keys/key-record.interface.js';
 import { selectKeys } from '../lib/keys/select-keys.js';
 import { verifySignature } from '../lib/keys/verify-signature.js';
 import { resolveOptions } from '../lib/options/resolve-options.js';
-import { resolveSpec } from '../lib/spec/resolve-spec.js';
+import { resolveSpec } from '../lib/api-config/resolve-spec.js';
 import { checkClaims } from '../lib/token/check-claims.js';
 import type { HttpRequestLike } from '../lib/token/http-request.interface.js';
 import { parseJwt } from '../lib/token/parse-jwt.js';

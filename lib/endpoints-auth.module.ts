@@ -12,7 +12,7 @@ import { EndpointsAuthCounters } from './keys/key-counters.js';
 import type { EndpointsAuthOptions } from './interfaces/endpoints-auth-options.interface.js';
 import { resolveOptions } from './options/resolve-options.js';
 import { RouteRequirements } from './routes/route-requirements.js';
-import { resolveSpec } from './spec/resolve-spec.js';
+import { resolveSpec } from './api-config/resolve-spec.js';
 import { RequestAuthenticator } from './strategies/request-authenticator.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
 import { guardRunsFirst } from './user-info/guard-runs-first.util.js';

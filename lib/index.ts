@@ -12,7 +12,7 @@ export * from './guards/endpoints-auth.guard.js';
 export * from './interfaces/index.js';
 export * from './keys/key-counters.js';
 export * from './routes/route-requirements.js';
-export * from './spec/index.js';
+export * from './api-config/index.js';
 export * from './strategies/endpoints-jwt.strategy.js';
 export * from './strategies/request-authenticator.js';
 export * from './token/http-request.interface.js';

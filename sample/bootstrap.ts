@@ -10,7 +10,14 @@ export interface RunningBookstore {
   url: string;
   /** A token of the embedded issuer, accepted by the secured routes. */
   token: string;
+  /** A token of the embedded issuer that expired an hour ago: 401 `TOKEN_EXPIRED`. */
+  expiredToken: string;
+  /** A token of the embedded issuer for another service: 403 `AUDIENCE_NOT_ALLOWED`. */
+  otherAudienceToken: string;
 }
+
+/** The audience the sample's tokens carry: the spec's `host` as a URL. */
+const AUDIENCE = 'https://bookstore.endpoints.YOUR-PROJECT.cloud.goog';
 
 /** Starts the Bookstore on 127.0.0.1:`port` (0 picks a free port), on Express unless another adapter is given. */
 export async function startBookstore(
@@ -22,7 +29,11 @@ export async function startBookstore(
   app.enableShutdownHooks();
   await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  const issuer = app.get(LocalIssuer);
   // Without x-google-audiences, the local definition accepts the service name (`host`) as audience, as ESP does.
-  const token = app.get(LocalIssuer).mint('https://bookstore.endpoints.YOUR-PROJECT.cloud.goog');
-  return { app, url, token };
+  const token = issuer.mint(AUDIENCE);
+  // Issued two hours ago for one hour: expired an hour ago, far past the clock skew allowed.
+  const expiredToken = issuer.mint(AUDIENCE, { iat: Math.floor(Date.now() / 1000) - 7200 }, -3600);
+  const otherAudienceToken = issuer.mint('https://another-service.example.com');
+  return { app, url, token, expiredToken, otherAudienceToken };
 }

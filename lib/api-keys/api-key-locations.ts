@@ -1,6 +1,6 @@
 import type { ApiKeyLocation } from '../interfaces/api-keys.interface.js';
-import { describe } from '../spec/load-spec-document.js';
-import { SpecError } from '../spec/spec-error.js';
+import { describe } from '../api-config/load-spec-document.js';
+import { SpecError } from '../api-config/spec-error.js';
 
 /** ESPv2's API-key locations when a definition names none, in the order they are read (its Service Control filter). */
 export const DEFAULT_API_KEY_LOCATIONS: readonly ApiKeyLocation[] = Object.freeze([

@@ -1,8 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type { ApiKeysOption } from '../interfaces/api-keys.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import type { ResolvedSpec } from '../spec/resolved-spec.js';
-import { SpecError } from '../spec/spec-error.js';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
+import { SpecError } from '../api-config/spec-error.js';
 
 /** The start-up error of a spec that asks for API keys when the `apiKeys` option is not set. */
 export class ApiKeysNeededError extends SpecError {}

@@ -1,5 +1,5 @@
 import { ApiKeysNeededError, operationsNeedingApiKey } from '../api-keys/apply-api-keys-setting.js';
-import { SpecError } from '../spec/spec-error.js';
+import { SpecError } from '../api-config/spec-error.js';
 import type { Command, CommandIo } from './command.interface.js';
 import { type ApiKeysMode, describeApiKey } from './describe-api-key.js';
 import { describeDefinition } from './describe-definition.js';

@@ -1,7 +1,7 @@
 import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { resolveOptions } from '../options/resolve-options.js';
-import { resolveSpec } from '../spec/resolve-spec.js';
-import type { ResolvedSpec } from '../spec/resolved-spec.js';
+import { resolveSpec } from '../api-config/resolve-spec.js';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 
 /** A spec loaded as the module loads it at start-up, with the settings it was resolved with. */
 export interface LoadedSpec {

@@ -1,4 +1,4 @@
-import { isObject, loadSpecDocument } from '../spec/load-spec-document.js';
+import { isObject, loadSpecDocument } from '../api-config/load-spec-document.js';
 
 /** What kind of document a spec file is, for `check`'s first line (the spec has already loaded). */
 export function specKind(path: string): string {

@@ -1,6 +1,6 @@
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
-import { SpecError } from '../spec/spec-error.js';
+import { SpecError } from '../api-config/spec-error.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { Command, CommandIo } from './command.interface.js';
 import { explainRejection } from './explain-rejection.js';
@@ -83,7 +83,14 @@ export const verifyCommand: Command = {
       io.err(`error: ${error.message}\n`);
       return EXIT.refused;
     }
-    const token = await readToken(process.stdin, io.err);
+    let token: string;
+    try {
+      token = await readToken(process.stdin, io.err);
+    } catch (error) {
+      // The key stores started fetching when the verifier was built: stop their timers before the usage error.
+      verifier.close();
+      throw error;
+    }
     let verdict: VerifyVerdict;
     try {
       const { provider, claims } = await verifier.verify(token, candidates.map((candidate) => candidate.name), values.audience);

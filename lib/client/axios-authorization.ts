@@ -1,3 +1,5 @@
+import type { AuthorizationHeaderOptions } from './authorization-header.js';
+import { HEADER_SPELLING, checkAuthorizationHeader } from './authorization-header.util.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /** The request config axios hands an interceptor: its headers are an `AxiosHeaders` (with `set`) or a plain record. */
@@ -17,19 +19,27 @@ export interface AxiosInstanceLike {
 
 /**
  * Adds `Authorization: Bearer <token>` for `audience` (from `source`, cached there) to every request of an axios
- * instance or of a `@nestjs/axios` `HttpService` (its `axiosRef`), replacing one the caller set; returns a function
- * that removes the interceptor.
+ * instance or of a `@nestjs/axios` `HttpService` (its `axiosRef`), replacing one the caller set — or, with
+ * `header: 'x-serverless-authorization'`, `X-Serverless-Authorization` instead, leaving the caller's `Authorization`
+ * alone; returns a function that removes the interceptor.
  */
-export function useAuthorization(target: AxiosInstanceLike | { axiosRef: AxiosInstanceLike }, source: TokenSource, audience: string): () => void {
+export function useAuthorization(
+  target: AxiosInstanceLike | { axiosRef: AxiosInstanceLike },
+  source: TokenSource,
+  audience: string,
+  options: AuthorizationHeaderOptions = {},
+): () => void {
+  const header = checkAuthorizationHeader(options.header, 'useAuthorization');
+  const spelling = HEADER_SPELLING[header];
   const axios = 'axiosRef' in target ? target.axiosRef : target;
   const id = axios.interceptors.request.use(async (config) => {
     const value = `Bearer ${await source.getToken(audience)}`;
     const headers = (config.headers ??= {});
-    if (typeof headers.set === 'function') headers.set('Authorization', value);
+    if (typeof headers.set === 'function') headers.set(spelling, value);
     else {
       // A plain record may carry the header in any case: one spelling must win.
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
-      headers['Authorization'] = value;
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === header) delete headers[name];
+      headers[spelling] = value;
     }
     return config;
   });

@@ -8,7 +8,7 @@ export interface EndpointsClientAsyncOptions extends Pick<ModuleMetadata, 'impor
   name: string;
   /** Providers handed to `useFactory`; none by default. */
   inject?: FactoryProvider['inject'];
-  /** Makes the client's options (audience, source, base URL) when the app starts. */
+  /** Makes the client's options (audience, source, base URL, header) when the app starts. */
   useFactory: (...args: any[]) => Omit<EndpointsClientOptions, 'name'> | Promise<Omit<EndpointsClientOptions, 'name'>>;
 }
 

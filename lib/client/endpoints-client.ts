@@ -1,9 +1,11 @@
+import type { AuthorizationEntry, AuthorizationHeaderOptions } from './authorization-header.js';
+import { checkAuthorizationHeader } from './authorization-header.util.js';
 import { type AuthorizedFetch, authorizedFetch } from './authorized-fetch.js';
 import { type MetadataLike, authorizationMetadata } from './authorization-metadata.js';
 import type { TokenSource } from './token-source.interface.js';
 
 /** One service this app calls: its audience, where tokens come from, and (for REST) its base URL. */
-export interface EndpointsClientOptions {
+export interface EndpointsClientOptions extends AuthorizationHeaderOptions {
   /** The name to inject the client by (`@InjectEndpointsClient(name)`). */
   name: string;
   /** The `aud` of the tokens sent: for Cloud Run the service's URL; for Endpoints `https://SERVICE_NAME` or one of its audiences. */
@@ -21,11 +23,13 @@ export interface EndpointsClientOptions {
 
 /** A client for one service: `fetch` with the bearer token, the token itself, and gRPC call metadata. */
 export class EndpointsClient {
-  /** `fetch` for this service: a path is resolved against `baseUrl` (same origin only); `Authorization: Bearer` is added. */
+  /** `fetch` for this service: a path is resolved against `baseUrl` (same origin only); `Bearer <token>` is added in `header`. */
   readonly fetch: AuthorizedFetch;
 
   constructor(readonly options: EndpointsClientOptions) {
-    const send = authorizedFetch(options.source, options.audience, options.fetch);
+    // Checked before authorizedFetch checks it, so the start-up error names the client.
+    checkAuthorizationHeader(options.header, `EndpointsClient "${options.name}"`);
+    const send = authorizedFetch(options.source, options.audience, { fetch: options.fetch, header: options.header });
     const base = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
     this.fetch = async (input, init) => {
       if (!base) return send(input, init);
@@ -43,8 +47,8 @@ export class EndpointsClient {
     return this.options.source.getToken(this.options.audience);
   }
 
-  /** The gRPC `authorization` entry for this service, set on `metadata` when given (see `authorizationMetadata`). */
-  metadata(metadata?: MetadataLike): Promise<{ authorization: string }> {
-    return authorizationMetadata(this.options.source, this.options.audience, metadata);
+  /** The gRPC entry for this service (`authorization`, or `header`), set on `metadata` when given (see `authorizationMetadata`). */
+  metadata(metadata?: MetadataLike): Promise<AuthorizationEntry> {
+    return authorizationMetadata(this.options.source, this.options.audience, metadata, { header: this.options.header });
   }
 }

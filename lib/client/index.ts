@@ -1,4 +1,5 @@
 // client/: calling other services — tokens from a service-account key, the metadata server or the ID-token exchange.
+export * from './authorization-header.js';
 export * from './authorization-metadata.js';
 export * from './authorized-fetch.js';
 export * from './axios-authorization.js';

@@ -30,6 +30,11 @@ export interface EndpointsProvider {
   keys: ProviderKeys;
   /** Allowed audiences, already sanitised; empty means any audience. */
   audiences: string[];
+  /**
+   * The sanitised `https://SERVICE_NAME` when the definition lists no audiences (so `audiences` is that one default);
+   * a gRPC call then also accepts `https://SERVICE_NAME/<package.Service>` of the service called.
+   */
+  serviceNameAudience?: string;
   /** `x-google-jwt-locations`, or ESP's defaults. */
   locations: readonly JwtLocation[];
   /** Whether tokens must carry `iat` (Google, Firebase and service-account issuers), decided once when the spec is read. */

@@ -3,7 +3,7 @@ import { JwksClient } from 'jwks-rsa';
 import { fetchKeyDocument } from './fetch-key-document.js';
 import type { KeyRecord } from './key-record.interface.js';
 import { jwksUriFromDiscovery } from './key-source-location.js';
-import { parseKeyDocument } from './parse-key-document.js';
+import { MAX_KEYS_PER_SET, parseKeyDocument } from './parse-key-document.js';
 
 const logger = new Logger('EndpointsAuthKeys');
 
@@ -20,7 +20,8 @@ export interface FetchBounds {
  * A loader for a URL that serves a JWKS or Google's X.509 certificate map, auto-detected as ESPv2 does. The fetch
  * goes through `jwks-rsa`'s client with a fetcher that bounds time and size (its own request has only an idle
  * timeout); the fetcher keeps the whole document, since the client hands back only a JWKS's `keys`. Each usable key
- * is parsed once into a `KeyObject`; each skipped key is logged once (kid and reason, never key material).
+ * is parsed once into a `KeyObject`; each skipped key is logged once (kid and reason, never key material), and so is
+ * a set over `MAX_KEYS_PER_SET` (the count dropped).
  */
 export function remoteLoader(name: string, uri: string, bounds: FetchBounds): KeyLoader {
   const reported = new Set<string>();
@@ -38,8 +39,12 @@ export function remoteLoader(name: string, uri: string, bounds: FetchBounds): Ke
   return async () => {
     document = undefined;
     await client.getKeys();
-    const { records, skipped } = parseKeyDocument(document);
+    const { records, skipped, dropped } = parseKeyDocument(document);
     for (const { kid, reason } of skipped) report(reported, `key ${kid ? `"${kid.slice(0, 64)}"` : 'without kid'} of "${name}" skipped: ${reason}`);
+    if (dropped > 0) {
+      const total = MAX_KEYS_PER_SET + dropped;
+      report(reported, `the key set of "${name}" at ${redactUrl(uri)} holds ${total} keys: the first ${MAX_KEYS_PER_SET} are read, ${dropped} dropped`);
+    }
     return records;
   };
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth-error.js';
 import { errorReason } from './error-reason.util.js';
 import type { EndpointsAuthCounters } from './key-counters.js';
+import { keyIdentity } from './key-identity.js';
 import type { KeyLoader } from './key-loader.js';
 import type { KeyRecord } from './key-record.interface.js';
 import type { KeySet } from './key-set.interface.js';
@@ -28,6 +29,8 @@ export class KeyStore implements KeySet {
   private readonly logger = new Logger('EndpointsAuthKeys');
   private readonly removalListeners: ((removed: ReadonlySet<KeyRecord>) => void)[] = [];
   private keys?: KeyRecord[];
+  /** The records of `keys` by `keyIdentity`, so a refresh finds an unchanged key's record in one look-up. */
+  private byIdentity = new Map<string, KeyRecord>();
   private freshUntil = 0;
   /** When the first refresh failed since the last success; the grace period counts from here. */
   private failingSince?: number;
@@ -113,15 +116,23 @@ export class KeyStore implements KeySet {
       this.failed(error);
       return;
     }
-    const previous = this.keys ?? [];
-    // The same key keeps its record object, so validated tokens stay tied to it across refreshes.
-    this.keys = records.map((record) => previous.find((old) => sameKey(old, record)) ?? record);
+    const previous = this.byIdentity;
+    this.byIdentity = new Map();
+    // The same key keeps its record object, so validated tokens stay tied to it across refreshes; matched through a
+    // map of identities (linear), never by comparing every new key with every old one.
+    this.keys = records.map((record) => {
+      const identity = keyIdentity(record);
+      const kept = previous.get(identity) ?? this.byIdentity.get(identity) ?? record;
+      this.byIdentity.set(identity, kept);
+      return kept;
+    });
     this.freshUntil = Date.now() + this.policy.ttlMs;
     this.failingSince = undefined;
     this.failuresInRow = 0;
     this.retryAt = 0;
     this.schedule(this.policy.ttlMs - Math.min(5000, this.policy.ttlMs / 5));
-    const removed = new Set(previous.filter((old) => !this.keys!.includes(old)));
+    const kept = new Set(this.keys);
+    const removed = new Set([...previous.values()].filter((old) => !kept.has(old)));
     if (removed.size > 0) this.notifyRemoved(removed);
   }
 
@@ -155,10 +166,6 @@ export class KeyStore implements KeySet {
       }
     }
   }
-}
-
-function sameKey(a: KeyRecord, b: KeyRecord): boolean {
-  return a.kid === b.kid && a.key.equals(b.key) && [...a.algorithms].join() === [...b.algorithms].join();
 }
 
 function reason(error: unknown): string {

@@ -6,23 +6,33 @@ import type { KeyRecord } from './key-record.interface.js';
 const CERT_PREFIX = '-----BEGIN CERTIFICATE-----\n';
 const CERT_SUFFIX = '\n-----END CERTIFICATE-----\n';
 
+/**
+ * The most members a key set may hold; the first ones in document order are read, the rest dropped unread. Google,
+ * Auth0 and Firebase serve 2 to 5 keys (a few more during a rotation), so 100 is ample headroom while it bounds the
+ * parse (100 `KeyObject`s: milliseconds) of a set a key server pads out to the body cap (7,000 P-256 keys in 1 MiB).
+ */
+export const MAX_KEYS_PER_SET = 100;
+
 /** A key that was left out of a document, and why (for a log line; never key material). */
 export interface SkippedKey {
   kid?: string;
   reason: string;
 }
 
-/** The usable keys of a key document and the members that were left out. */
+/** The usable keys of a key document, the members that were left out, and how many were dropped over the cap. */
 export interface ParsedKeyDocument {
   records: KeyRecord[];
   skipped: SkippedKey[];
+  /** Members past `MAX_KEYS_PER_SET`, never parsed. */
+  dropped: number;
 }
 
 /**
  * Reads a key document the way ESPv2 detects its format (jwks.cc `createFromJwksCore`): a JWKS when it has `keys`,
  * else Google's X.509 certificate map when every member is a PEM certificate (RSA only, as ESPv2), else it throws.
  * A document whose every key is skipped still parses (empty `records`): the caller decides whether that is a failed
- * fetch.
+ * fetch. Only the first `MAX_KEYS_PER_SET` members are parsed (a map's in the order `JSON.parse` keeps, which puts
+ * integer-like kids first).
  */
 export function parseKeyDocument(document: unknown): ParsedKeyDocument {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) throw notAKeyDocument();
@@ -32,8 +42,8 @@ export function parseKeyDocument(document: unknown): ParsedKeyDocument {
   if (entries.length === 0 || !entries.every(([kid, value]) => kid !== '' && isFramedCertificate(value))) {
     throw notAKeyDocument();
   }
-  const parsed: ParsedKeyDocument = { records: [], skipped: [] };
-  for (const [kid, pem] of entries) {
+  const parsed: ParsedKeyDocument = { records: [], skipped: [], dropped: Math.max(0, entries.length - MAX_KEYS_PER_SET) };
+  for (const [kid, pem] of entries.slice(0, MAX_KEYS_PER_SET)) {
     const result = certificateToKeyRecord(kid, pem as string);
     if ('record' in result) parsed.records.push(result.record);
     else parsed.skipped.push({ kid, reason: result.skipped });
@@ -45,8 +55,9 @@ function parseJwks(keys: unknown): ParsedKeyDocument {
   // ESPv2 refuses a `keys` that is not a list (JwksBadKeys) and a set without keys (JwksNoValidKeys).
   if (!Array.isArray(keys)) throw new Error('the JWKS member "keys" is not an array');
   if (keys.length === 0) throw new Error('the JWKS has an empty "keys" list');
-  const parsed: ParsedKeyDocument = { records: [], skipped: [] };
-  for (const jwk of keys) {
+  const parsed: ParsedKeyDocument = { records: [], skipped: [], dropped: Math.max(0, keys.length - MAX_KEYS_PER_SET) };
+  // The cap applies before any key is built, so a padded set costs no more than a set of MAX_KEYS_PER_SET.
+  for (const jwk of keys.slice(0, MAX_KEYS_PER_SET)) {
     const result = jwkToKeyRecord(jwk);
     if ('record' in result) parsed.records.push(result.record);
     else parsed.skipped.push({ kid: kidOf(jwk), reason: result.skipped });

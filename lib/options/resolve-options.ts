@@ -4,8 +4,8 @@ import type {
   EndpointsAuthOptions,
   ResolvedEndpointsAuthOptions,
 } from '../interfaces/endpoints-auth-options.interface.js';
-import { describe } from '../spec/load-spec-document.js';
-import { SpecError } from '../spec/spec-error.js';
+import { describe } from '../api-config/load-spec-document.js';
+import { SpecError } from '../api-config/spec-error.js';
 
 const KNOWN_OPTIONS = new Set([
   'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'isGlobal', 'globalGuard',

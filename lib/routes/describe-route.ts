@@ -1,6 +1,6 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { RouteSecurity, RouteSecurityCase } from '../interfaces/route-security.interface.js';
-import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import type { ResolvedSpec, SpecPath } from '../api-config/resolved-spec.js';
 import type { RouteEntry } from './route-entry.js';
 import { operationMethod, requirementAmong, unionOf } from './spec-operation.js';
 

@@ -1,5 +1,5 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import type { ResolvedSpec, SpecPath } from '../api-config/resolved-spec.js';
 import { matchesSpecPath } from './route-spec-match.js';
 import { requirementAmong } from './spec-operation.js';
 

@@ -1,5 +1,5 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import type { ResolvedSpec, SpecPath } from '../api-config/resolved-spec.js';
 import type { HttpRoute } from './http-routes.js';
 import { type RouteSyntax, type RouteVariant, routeVariants } from './route-path.js';
 import { type CaseFold, candidatesOf, concretePath, coversAll, hasRest, matchesSpecPath, normalizedPath } from './route-spec-match.js';

@@ -3,12 +3,12 @@ import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, 
 import { ENDPOINTS_AUTH_SPEC, SECURED_KEY } from '../endpoints-auth.constants.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { RouteSecurity } from '../interfaces/route-security.interface.js';
-import type { ResolvedSpec } from '../spec/resolved-spec.js';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { grpcMethodOf } from '../grpc/grpc-request.util.js';
 import { describeRoute, routeLine } from './describe-route.js';
 import { httpRoutesOf } from './http-routes.js';
-import { lastMatchingRule } from '../spec/selector.util.js';
+import { lastMatchingRule } from '../api-config/selector.util.js';
 import { matchSpecPath } from './match-spec-path.js';
 import { RouteEntry, decideRoute } from './route-entry.js';
 import { RouteTable } from './route-table.js';
@@ -16,7 +16,7 @@ import { routedPathOf, routeTemplateOf } from './route-template.util.js';
 import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
-import { needsApiKey, withApiKey } from '../spec/read-usage-rules.js';
+import { needsApiKey, withApiKey } from '../api-config/read-usage-rules.js';
 
 /**
  * Decides what each request requires from the route Nest matched, never from the request text: a table of the app's

@@ -1,6 +1,6 @@
-import type { SpecPath } from '../spec/resolved-spec.js';
-import { type CompiledTemplate, compileTemplate, ignoreCase, matchesTemplate } from '../spec/path-matcher.js';
-import { isWildcardSegment, segmentSource, segmentsOf } from '../spec/path-template.util.js';
+import type { SpecPath } from '../api-config/resolved-spec.js';
+import { type CompiledTemplate, compileTemplate, ignoreCase, matchesTemplate } from '../api-config/path-matcher.js';
+import { isWildcardSegment, segmentSource, segmentsOf } from '../api-config/path-template.util.js';
 import { isLiteral, type RoutePart, type RouteVariant } from './route-path.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import type { ResolvedSpec, SpecPath } from '../spec/resolved-spec.js';
+import type { ResolvedSpec, SpecPath } from '../api-config/resolved-spec.js';
 
 /**
  * The operation method a request's `method` is looked up as among `paths`: the method itself when any of them has

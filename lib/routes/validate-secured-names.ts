@@ -1,8 +1,8 @@
 import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { SECURED_KEY } from '../endpoints-auth.constants.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
-import type { ResolvedSpec } from '../spec/resolved-spec.js';
-import { SpecError } from '../spec/spec-error.js';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
+import { SpecError } from '../api-config/spec-error.js';
 
 /**
  * Fails start-up when a `@Secured()` on any controller or provider (GraphQL resolvers are providers) names a

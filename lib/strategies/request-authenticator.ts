@@ -14,6 +14,7 @@ import { issuerMatches } from '../token/issuer.util.js';
 import { deepFreeze } from '../token/deep-freeze.util.js';
 import { ValidatedTokenCache } from '../token/validated-token-cache.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
+import { GrpcServiceAudiences } from '../grpc/grpc-service-audiences.js';
 import type { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { StrategyRegistry } from './strategy-registry.js';
 import { type StrategyOutcome, runStrategy } from './run-strategy.js';
@@ -55,6 +56,7 @@ export interface VerifiedToken {
 export class RequestAuthenticator {
   private readonly logger = new Logger(RequestAuthenticator.name);
   private readonly cache?: ValidatedTokenCache;
+  private readonly grpcAudiences = new GrpcServiceAudiences();
 
   constructor(
     private readonly registry: StrategyRegistry,
@@ -96,7 +98,9 @@ export class RequestAuthenticator {
       let tokens = state.found.get(locations);
       if (!tokens) state.found.set(locations, (tokens = extractTokens(request, locations)));
       if (tokens.length === 0) continue;
-      const outcome = this.verifyAll(request, strategy, tokens, state.parsed, requirement.audiences?.get(name));
+      // A rule's audiences replace the definition's; else a gRPC call may add the URL of the service it reached.
+      const audiences = requirement.audiences?.get(name) ?? this.grpcAudiences.of(strategy.provider, request);
+      const outcome = this.verifyAll(request, strategy, tokens, state.parsed, audiences);
       if (outcome instanceof Promise) {
         return outcome.then((settled) => passed(settled, state) ?? this.verifyFrom(index + 1, request, requirement, state));
       }
@@ -163,8 +167,9 @@ export class RequestAuthenticator {
 
   /**
    * A cached token skips the parse and the signature, never the checks that depend on the route and the clock: its
-   * definition must be this alternative, and its time and audience (this requirement's, when it replaces the
-   * definition's) must pass now.
+   * definition must be this alternative, and its time and audience (this call's: a rule's, or a gRPC service's URL,
+   * when they replace the definition's) must pass now, so a token accepted on one gRPC service or route is re-judged
+   * on the next.
    */
   private fromCache(token: string, strategy: EndpointsJwtStrategy, audiences: readonly string[] | undefined): JwtClaims | AuthError | undefined {
     if (!this.cache) return undefined;

@@ -3,7 +3,7 @@ import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { createKeySet, describeKeys } from '../keys/create-key-set.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
-import type { ResolvedSpec } from '../spec/resolved-spec.js';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
 

@@ -11,7 +11,7 @@ export const TOKEN_SLOT = Symbol.for('nestjs-endpoints-auth:token');
 /** The token the guard asks a strategy to verify. */
 export interface TokenSlot {
   jwt: ParsedJwt;
-  /** The requirement's audiences when they replace the definition's (a service config rule's). */
+  /** The audiences that replace the definition's for this call (a service config rule's, or a gRPC service URL's). */
   audiences?: readonly string[];
   /** The key whose signature check passed, for the validated-token cache. */
   key?: KeyRecord;

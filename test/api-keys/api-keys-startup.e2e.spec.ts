@@ -6,7 +6,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthModuleOptions, SpecError } from '../../lib/index.js';
-import { startsCleanly, startupError } from '../spec/spec-kit.js';
+import { startsCleanly, startupError } from '../api-config/spec-kit.js';
 
 /** Never fetched: every app in this file fails (or is closed) before it serves a request. */
 const JWKS = 'http://127.0.0.1:9/jwks';

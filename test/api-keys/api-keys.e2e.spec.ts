@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
 import type { Issuers } from '../fixtures/issuers.js';
 import { Apps, boot, expectRejected, tokensOf, withIssuers } from '../requirements/requirements-kit.js';
-import { CapturingLogger, startWith } from '../spec/spec-kit.js';
+import { CapturingLogger, startWith } from '../api-config/spec-kit.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { GOOD_KEY, type ValidatorCall, apiKeySpec, expectKeyRefused, recordingValidator } from './api-keys-kit.js';
 

@@ -12,7 +12,7 @@ import { EndpointsAuthModule, type JwtClaims, UserInfo } from '../../lib/index.j
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
 import { OK, UNAUTHENTICATED, replyOf } from '../grpc/grpc-kit.js';
 import { Apps, boot } from '../requirements/requirements-kit.js';
-import { CapturingLogger, startWith, startupError } from '../spec/spec-kit.js';
+import { CapturingLogger, startWith, startupError } from '../api-config/spec-kit.js';
 import { bearerMetadata, grpcClients, startGrpcApp, unary } from '../support/grpc.js';
 import { ADAPTERS, call } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule } from '../../lib/index.js';
-import { startupError } from '../spec/spec-kit.js';
+import { startupError } from '../api-config/spec-kit.js';
 import { type BuiltCli, buildCli, writeSpec } from './cli-kit.js';
 
 /** `endpoints-auth check`, spawned as a user runs it, on spec files written for each case. */

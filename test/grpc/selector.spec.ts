@@ -1,6 +1,6 @@
 /** Selector patterns of a gRPC service configuration (ESP rule R17). */
 import { describe, expect, it } from 'vitest';
-import { patternMatches, patternSubsumes } from '../../lib/spec/selector.util.js';
+import { patternMatches, patternSubsumes, selectorPatterns } from '../../lib/api-config/selector.util.js';
 
 describe('selector patterns', () => {
   it.each([
@@ -25,5 +25,13 @@ describe('selector patterns', () => {
     ['a.B.C', 'a.B.*', false],
   ])('%s subsumes %s: %s', (later, earlier, expected) => {
     expect(patternSubsumes(later, earlier)).toBe(expected);
+  });
+
+  it('accepts the names of an API generated from an OpenAPI document, whose first component is a number', () => {
+    expect(selectorPatterns('1.bookstore_endpoints_p_cloud_goog.ListShelves, 1.bookstore_endpoints_p_cloud_goog.*', 'rule', 'spec')).toEqual([
+      '1.bookstore_endpoints_p_cloud_goog.ListShelves',
+      '1.bookstore_endpoints_p_cloud_goog.*',
+    ]);
+    expect(() => selectorPatterns('1.bookstore*', 'rule', 'spec')).toThrow('selector pattern "1.bookstore*" is not');
   });
 });

@@ -1,7 +1,7 @@
 /** A gRPC service configuration that ESP would not deploy stops the app at start-up, with a message naming the problem. */
 import { describe, expect, it } from 'vitest';
 import { EndpointsAuthModule } from '../../lib/index.js';
-import { startsCleanly, startupError } from '../spec/spec-kit.js';
+import { startsCleanly, startupError } from '../api-config/spec-kit.js';
 
 const provider = { id: 'sa', issuer: 'reader@test-project.iam.gserviceaccount.com', jwks_uri: 'http://127.0.0.1:9/x509' };
 

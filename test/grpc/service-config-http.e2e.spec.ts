@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, type JwtClaims, RouteRequirements, UserInfo } from '../../lib/index.js';
 import type { Issuers } from '../fixtures/issuers.js';
 import { Apps, boot, requirementChecks, tokensOf, withIssuers } from '../requirements/requirements-kit.js';
-import { startupError } from '../spec/spec-kit.js';
+import { startupError } from '../api-config/spec-kit.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 
 const answer = (handler: string, user?: JwtClaims) => ({ handler, iss: user?.iss ?? null });

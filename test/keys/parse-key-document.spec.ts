@@ -51,6 +51,7 @@ describe('parseKeyDocument: JWKS', () => {
     expect(parseKeyDocument({ keys: [octJwk, 'not a key'] })).toEqual({
       records: [],
       skipped: [{ kid: 'oct', reason: 'key type oct is not supported' }, { kid: undefined, reason: 'not an object' }],
+      dropped: 0,
     });
   });
 

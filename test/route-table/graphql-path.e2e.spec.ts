@@ -8,7 +8,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, type HttpRequestLike, RouteRequirements } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
-import { startWith } from '../spec/spec-kit.js';
+import { startWith } from '../api-config/spec-kit.js';
 
 class BooksResolver {
   books() {

@@ -4,8 +4,8 @@
  * run on inputs that would take a backtracking regular expression minutes.
  */
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/spec/path-matcher.js';
-import { compareSpecificity } from '../../lib/spec/path-template.util.js';
+import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/api-config/path-matcher.js';
+import { compareSpecificity } from '../../lib/api-config/path-template.util.js';
 import { templateRegExp as openApiPathPattern } from '../support/template-regexp.js';
 
 const TEMPLATES = [

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { routeVariants } from '../../lib/routes/route-path.js';
 import { concretePath, coversAll, mayOverlap, normalizedPath } from '../../lib/routes/route-spec-match.js';
-import type { SpecPath } from '../../lib/spec/resolved-spec.js';
-import { compileTemplate, matchesTemplate } from '../../lib/spec/path-matcher.js';
+import type { SpecPath } from '../../lib/api-config/resolved-spec.js';
+import { compileTemplate, matchesTemplate } from '../../lib/api-config/path-matcher.js';
 
 const specPath = (path: string): SpecPath => ({
   path,

@@ -12,7 +12,7 @@ import { RouterModule } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Public, RouteRequirements, Secured } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
-import { CapturingLogger, startWith } from '../spec/spec-kit.js';
+import { CapturingLogger, startWith } from '../api-config/spec-kit.js';
 import { ADAPTERS, type AdapterName } from '../support/app.js';
 
 @Controller(['shelves', 'internal/shelves'])

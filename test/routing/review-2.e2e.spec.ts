@@ -1,7 +1,7 @@
 /**
- * Second routing review, of the newest changes: the linear spec path matcher (lib/spec/path-matcher.ts), the operation
+ * Second routing review, of the newest changes: the linear spec path matcher (lib/api-config/path-matcher.ts), the operation
  * chosen per method (lib/routes/route-entry.ts, lib/routes/spec-operation.ts) and a service configuration's
- * `usage.rules` (lib/spec/read-usage-rules.ts). Real Nest apps on Express and Fastify over real sockets (and a real
+ * `usage.rules` (lib/api-config/read-usage-rules.ts). Real Nest apps on Express and Fastify over real sockets (and a real
  * grpc-js client), asserting on the handler that ran and the user it saw.
  *
  * Findings (each explained where it is tested; each failed when found and is fixed in lib/ beside it: a HEAD looks
@@ -19,7 +19,7 @@ import { Controller, Get, type INestApplication, type INestMicroservice, Module,
 import { GrpcMethod } from '@nestjs/microservices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, type JwtClaims, UserInfo } from '../../lib/index.js';
-import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/spec/path-matcher.js';
+import { compileTemplate, ignoreCase, matchesTemplate } from '../../lib/api-config/path-matcher.js';
 import { templateRegExp as openApiPathPattern } from '../support/template-regexp.js';
 import { GOOD_KEY, MISSING_MESSAGE, recordingValidator } from '../api-keys/api-keys-kit.js';
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';

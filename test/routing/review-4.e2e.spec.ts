@@ -201,7 +201,7 @@ describe.each(ADAPTERS)('http.rules under a service configuration on %s', (adapt
   // Request: POST /v1/docs/d1:fetch, POST /v1/shelves/s1/books/b1:publish with no token.
   // ESP: the transcoder's path matcher takes the custom verb off the last segment first, so the request is the verb's
   // method (Beta: a beta token); actual: the handler runs with no user (the Open method's requirement).
-  // Cause: lib/spec/path-template.util.ts compareSpecificity ranks `{_}:fetch` and `{_}` equal (both "variable"), so
+  // Cause: lib/api-config/path-template.util.ts compareSpecificity ranks `{_}:fetch` and `{_}` equal (both "variable"), so
   // the sort keeps insertion order and settleMethod / requirementAmong take the verb-less path first for the method.
   // Fix: on a tie, order a template whose last segment carries a `:verb` before the same template without it.
   it('FINDING 2: a `:verb` binding after a verb-less one of the same method takes its own requests', async () => {
@@ -265,7 +265,7 @@ describe.each(ADAPTERS)('http.rules under a service configuration on %s', (adapt
   // ESP: ESPv2 refuses the configuration (Envoy path matcher: "Proto constraint validation failed (Duplicated pattern
   // or invalid pattern)", GoogleCloudPlatform/esp-v2#254): no request is served. Expected here: a start-up error, or
   // at least fail closed (beta). Actual: the app starts and GET /v1/dup/d1 runs `dup` with no token.
-  // Cause: lib/spec/read-http-rules.ts, readHttpRules: `if (entry.selectors.has(binding.method)) continue;` — the first
+  // Cause: lib/api-config/read-http-rules.ts, readHttpRules: `if (entry.selectors.has(binding.method)) continue;` — the first
   // binding silently wins ("the first is the one transcoding serves").
   // Fix: throw a SpecError naming both selectors (as ESPv2 does), or keep the union of their requirements.
   it('FINDING 1: two selectors bound to one path and method never let the open one win (a start-up error, as ESP refuses the config)', async () => {

@@ -1,5 +1,5 @@
 /**
- * Review of the route table (lib/routes, lib/spec/read-http-rules.ts, lib/api-keys): requests and app shapes the
+ * Review of the route table (lib/routes, lib/api-config/read-http-rules.ts, lib/api-keys): requests and app shapes the
  * routing-attack suite does not cover. Every app is a real Nest app on Express and on Fastify behind a real socket,
  * every answer says which handler ran and which user it saw (routing-kit's Prober: no token, the wrong definition's
  * token, the right one's).
@@ -279,7 +279,7 @@ describe.each(ADAPTERS)('review of the route table on %s', (adapter: AdapterName
       expect(await probe.all(expected)).toEqual(expected);
     });
 
-    // Fixed: spec paths are matched per request by a linear matcher (lib/spec/path-matcher.ts). A backtracking
+    // Fixed: spec paths are matched per request by a linear matcher (lib/api-config/path-matcher.ts). A backtracking
     // expression would take about ten minutes on the second request, so this test would time out.
     it('a dash-filled tile name is answered, up to what a request head can carry', async () => {
       expect((await rawRequest(url, `/tiles/${'-'.repeat(1_800)}/jpg`)).status).toBe(200);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBookstore } from '../../sample/bootstrap.js';
 import { bearer, call } from '../support/app.js';
 
@@ -17,9 +17,11 @@ describe.each([
   let app: INestApplication;
   let url: string;
   let token: string;
+  let expiredToken: string;
+  let otherAudienceToken: string;
 
   beforeAll(async () => {
-    ({ app, url, token } = await startBookstore(0, adapter(), { logger: false }));
+    ({ app, url, token, expiredToken, otherAudienceToken } = await startBookstore(0, adapter(), { logger: false }));
   });
   afterAll(() => app?.close());
 
@@ -28,6 +30,13 @@ describe.each([
     const missing = await call(`${url}/shelves/1`);
     expect(missing.status).toBe(401);
     expect(missing.body).toMatchObject({ message: 'Jwt is missing', errorCode: 'MISSING_TOKEN' });
+  });
+
+  it('mints an expired token (401 TOKEN_EXPIRED) and one for another service (403 AUDIENCE_NOT_ALLOWED)', async () => {
+    const expired = await call(`${url}/shelves/1`, { headers: bearer(expiredToken) });
+    expect({ status: expired.status, body: expired.body }).toMatchObject({ status: 401, body: { errorCode: 'TOKEN_EXPIRED' } });
+    const elsewhere = await call(`${url}/shelves/1`, { headers: bearer(otherAudienceToken) });
+    expect({ status: elsewhere.status, body: elsewhere.body }).toMatchObject({ status: 403, body: { errorCode: 'AUDIENCE_NOT_ALLOWED' } });
   });
 
   it('applies the spec: `security: []` opens listShelves, an operation `security` narrows deleteShelf', async () => {
@@ -86,17 +95,46 @@ describe('npm start', () => {
       .map((line) => line.trim())
       .filter((line) => line.startsWith(`${command} `));
 
-  it('prints a token whose curl line returns 200, and a curl line without it that returns 401', async () => {
-    const lines = printed('curl');
-    expect(lines.length).toBe(2);
-    const [withToken, without] = lines.map((line) => {
-      const parts = /curl (?:-H "([^:]+): ([^"]+)" )?(\S+)/.exec(line);
-      return { headers: parts?.[1] ? { [parts[1]]: parts[2] } : undefined, url: parts?.[3] ?? '' };
+  it('prints curl lines with the token, without it, expired, for another service: each answered as its line says', async () => {
+    // Each curl line follows the line that says what it gets: `… (401 TOKEN_EXPIRED "Jwt is expired"):`.
+    const lines = plain(output).split('\n').map((line) => line.trim());
+    const tries = lines.flatMap((line, index) => {
+      const parts = /^curl (?:-H "([^:]+): ([^"]+)" )?(\S+)$/.exec(line);
+      const said = /\((\d{3})(?: ([A-Z_]+))?[^)]*\):$/.exec(lines[index - 1] ?? '');
+      if (!parts) return [];
+      const headers = parts[1] ? { [parts[1]]: parts[2]! } : undefined;
+      return [{ headers, url: parts[3]!, status: Number(said?.[1]), errorCode: said?.[2] }];
     });
-    const ok = await call(withToken.url, { headers: withToken.headers });
-    expect(ok.status).toBe(200);
-    const refused = await call(without.url);
-    expect(refused.status).toBe(401);
+    expect(tries.map(({ status, errorCode }) => [status, errorCode])).toEqual([
+      [200, undefined],
+      [401, 'MISSING_TOKEN'],
+      [401, 'TOKEN_EXPIRED'],
+      [403, 'AUDIENCE_NOT_ALLOWED'],
+    ]);
+    for (const { headers, url, status, errorCode } of tries) {
+      const answer = await call(url, { headers });
+      expect({ status: answer.status, errorCode: answer.body?.errorCode }).toEqual({ status, errorCode });
+    }
+  });
+
+  it('says which definitions hold placeholders, and logs their failed key fetches as expected, never as bare warnings', async () => {
+    // Only lines without a token are compared, so a failure shows no token.
+    const lines = () => plain(output).split('\n').filter((line) => !line.includes('Bearer ') && !line.includes('--token '));
+    expect(lines().filter((line) => line.includes('still hold placeholders'))).toEqual([
+      'firebase, auth0_jwk, google_id_token, service_account (sample/openapi.yaml) and google_service_account ' +
+        '(sample/grpc/api_config_auth.yaml) still hold placeholders (YOUR-…):',
+    ]);
+    // Offline (as here) every placeholder definition's fetch fails right after start-up; online some may succeed, so
+    // the wait is bounded and the checks below hold either way.
+    const fetchLines = () => lines().filter((line) => line.includes('[EndpointsAuthKeys]'));
+    const definitions = ['firebase', 'auth0_jwk', 'google_id_token', 'service_account', 'google_service_account'];
+    const allIn = () => expect(definitions.every((name) => fetchLines().some((line) => line.includes(`"${name}"`)))).toBe(true);
+    await vi.waitFor(allIn, { timeout: 10_000, interval: 100 }).catch(() => undefined);
+    expect(fetchLines().length).toBeGreaterThan(0);
+    for (const line of fetchLines()) {
+      expect(line).toMatch(/ LOG \[EndpointsAuthKeys\] keys of "[a-z0-9_]+" not fetched \(.+\): expected while it holds [A-Z]/);
+    }
+    expect(lines().filter((line) => /WARN|could not be fetched|ENOTFOUND/.test(line) && !line.includes('expected while'))).toEqual([]);
   });
 
   it('prints a gRPC client line with a token that lists the shelves, and one without it that gets UNAUTHENTICATED', async () => {
@@ -108,6 +146,11 @@ describe('npm start', () => {
     expect(await run(without!)).toEqual({ code: 1, stdout: 'UNAUTHENTICATED Jwt is missing\n' });
   });
 });
+
+/** The output without the colours Nest's console logger adds. */
+function plain(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
 
 /** Runs `node ...args` in the package root, as the printed line says; returns its exit code and output (no token in it). */
 async function run(args: string[]): Promise<{ code: number; stdout: string }> {

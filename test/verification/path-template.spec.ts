@@ -1,7 +1,7 @@
-/** Path templates (lib/spec/path-template.util.ts): OpenAPI and Nest spellings of one route, and ESPv2's matching. */
+/** Path templates (lib/api-config/path-template.util.ts): OpenAPI and Nest spellings of one route, and ESPv2's matching. */
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, matchesTemplate } from '../../lib/spec/path-matcher.js';
-import { compareSpecificity, joinPaths } from '../../lib/spec/path-template.util.js';
+import { compileTemplate, matchesTemplate } from '../../lib/api-config/path-matcher.js';
+import { compareSpecificity, joinPaths } from '../../lib/api-config/path-template.util.js';
 
 describe('joinPaths', () => {
   it.each([

@@ -1,7 +1,10 @@
 import { SpecError } from './spec-error.js';
 
-/** A name component as protobuf allows it: letters, digits and `_`, not starting with a digit. */
-const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+/**
+ * A name component: letters, digits and `_`. Protobuf names never start with a digit, but the API a config generated
+ * from an OpenAPI document serves does (`1.bookstore_endpoints_my_project_cloud_goog.ListShelves`).
+ */
+const NAME = '[A-Za-z0-9_]+';
 const PATTERN = new RegExp(`^(\\*|${NAME}(\\.${NAME})*(\\.\\*)?)$`);
 
 /**

@@ -2,12 +2,14 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import { lastMatchingRule } from './selector.util.js';
 import { describe, isObject } from './load-spec-document.js';
 import { compareSpecificity } from './path-template.util.js';
+import { protoField } from './proto-field.js';
 import type { ConfigRule, SpecPath } from './resolved-spec.js';
 import { type UsageRule, needsApiKey, withApiKey } from './read-usage-rules.js';
 import { SpecError } from './spec-error.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+/** A full method name; a component may start with a digit, as generated API names do (`1.bookstore_….GetShelf`). */
+const NAME = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$/;
 
 /** One HTTP binding of a gRPC method: the method it serves, the HTTP method and the path template. */
 interface Binding {
@@ -59,7 +61,7 @@ export function readHttpRules(http: unknown, rules: readonly ConfigRule[], sourc
     .sort((a, b) => compareSpecificity(a.templates[0], b.templates[0]));
 }
 
-/** One rule: its own binding and those of `additional_bindings` (which may not nest further). */
+/** One rule: its own binding and those of `additional_bindings` / `additionalBindings` (which may not nest further). */
 function readRule(rule: unknown, where: string, source: string): Binding[] {
   if (!isObject(rule)) throw new SpecError(source, `${where} must be a mapping, got ${describe(rule)}`);
   const selector = rule['selector'];
@@ -67,14 +69,14 @@ function readRule(rule: unknown, where: string, source: string): Binding[] {
     throw new SpecError(source, `${where}: selector must be a full method name (package.Service.Method), got ${describe(selector)}`);
   }
   const bindings = [readBinding(rule, selector, where, source)];
-  const additional = rule['additional_bindings'] ?? rule['additionalBindings'] ?? [];
-  if (!Array.isArray(additional)) throw new SpecError(source, `${where}: additional_bindings must be a list, got ${describe(additional)}`);
+  const field = protoField(rule, 'additional_bindings', where, source);
+  const additional = field.value ?? [];
+  if (!Array.isArray(additional)) throw new SpecError(source, `${where}: ${field.name} must be a list, got ${describe(additional)}`);
   additional.forEach((extra: unknown, index) => {
-    const at = `${where}.additional_bindings[${index}]`;
+    const at = `${where}.${field.name}[${index}]`;
     if (!isObject(extra)) throw new SpecError(source, `${at} must be a mapping, got ${describe(extra)}`);
-    if (extra['additional_bindings'] !== undefined || extra['additionalBindings'] !== undefined) {
-      throw new SpecError(source, `${at}: additional_bindings may not nest`);
-    }
+    const nested = protoField(extra, 'additional_bindings', at, source);
+    if (nested.value !== undefined) throw new SpecError(source, `${at}: ${nested.name} may not nest`);
     bindings.push(readBinding(extra, selector, at, source));
   });
   return bindings;

@@ -2,10 +2,12 @@ import type { Logger } from '@nestjs/common';
 import { DEFAULT_JWT_LOCATIONS } from '../endpoints-auth.constants.js';
 import type { JwtLocation } from '../interfaces/provider.interface.js';
 import { describe, isObject } from './load-spec-document.js';
+import { protoField } from './proto-field.js';
 import { SpecError } from './spec-error.js';
 
 /**
- * Reads `x-google-jwt-locations` (OpenAPI 2, snake_case) or `x-google-auth.jwtLocations` (OpenAPI 3, camelCase).
+ * Reads `x-google-jwt-locations` (OpenAPI 2), `x-google-auth.jwtLocations` (OpenAPI 3) or a service configuration's
+ * `jwt_locations`; each entry's prefix as `value_prefix` or `valuePrefix`, as `google.api.JwtLocation` is read.
  * Custom locations replace ESP's defaults; `cookie` entries are skipped as ESPv2 skips them.
  */
 export function readJwtLocations(raw: unknown, where: string, source: string, logger: Logger): readonly JwtLocation[] {
@@ -18,7 +20,7 @@ export function readJwtLocations(raw: unknown, where: string, source: string, lo
   raw.forEach((entry: unknown, index) => {
     const at = `${where}[${index}]`;
     if (!isObject(entry)) throw new SpecError(source, `${at} must be a mapping, got ${describe(entry)}`);
-    const prefix = entry['value_prefix'] ?? entry['valuePrefix'];
+    const prefix = protoField(entry, 'value_prefix', at, source).value;
     const kinds = ['header', 'query', 'cookie'].filter((kind) => entry[kind] !== undefined);
     if (kinds.length !== 1) throw new SpecError(source, `${at} must have exactly one of header, query or cookie`);
     const name = entry[kinds[0]];

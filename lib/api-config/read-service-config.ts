@@ -3,8 +3,9 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import { requiresIssuedAt } from '../token/issuer.util.js';
 import { IssuerOwners } from './issuer-owners.js';
 import { describe, isObject } from './load-spec-document.js';
+import { protoField } from './proto-field.js';
 import { readJwtLocations } from './read-jwt-locations.js';
-import { type ProviderContext, readAudiences, readKeys } from './read-providers.js';
+import { type ProviderContext, listAudiences, readAudiences, readKeys } from './read-providers.js';
 import type { ConfigRule } from './resolved-spec.js';
 import { patternSubsumes, selectorPatterns } from './selector.util.js';
 import { SpecError } from './spec-error.js';
@@ -17,7 +18,9 @@ export interface ServiceConfigAuth {
 
 /**
  * Reads a gRPC service configuration's `authentication: { providers, rules }` (ESP rules R15–R17): providers as
- * OpenAPI definitions are read (same key sources, audiences and locations), and one requirement per rule.
+ * OpenAPI definitions are read (same key sources, audiences and locations), and one requirement per rule. Each field
+ * is read under its proto name or its proto3 JSON name (`jwks_uri` or `jwksUri`); members it does not use are ignored,
+ * as ESPv2 discards them.
  */
 export function readServiceConfig(authentication: unknown, context: ProviderContext): ServiceConfigAuth {
   const { source } = context;
@@ -49,12 +52,14 @@ function readConfigProviders(raw: unknown, context: ProviderContext): Map<string
       throw new SpecError(source, `${where}: issuer must be a non-empty string, got ${describe(issuer)}`);
     }
     owners.claim(issuer, name);
+    const jwksUri = protoField(entry, 'jwks_uri', where, source);
+    const locations = protoField(entry, 'jwt_locations', where, source);
     providers.set(name, {
       name,
       issuer,
-      keys: readKeys(entry['jwks_uri'], issuer, where, context, 'jwks_uri'),
-      audiences: readAudiences(entry['audiences'], where, context, 'audiences'),
-      locations: readJwtLocations(entry['jwt_locations'], `${where}: jwt_locations`, source, logger),
+      keys: readKeys(jwksUri.value, issuer, where, context, jwksUri.name),
+      ...readAudiences(entry['audiences'], where, context, 'audiences'),
+      locations: readJwtLocations(locations.value, `${where}: ${locations.name}`, source, logger),
       requiresIssuedAt: requiresIssuedAt(issuer),
     });
   });
@@ -71,8 +76,9 @@ function readRule(raw: unknown, where: string, providers: ReadonlyMap<string, En
   if (!isObject(raw)) throw new SpecError(source, `${where} must be a mapping, got ${describe(raw)}`);
   const selector = raw['selector'];
   const patterns = selectorPatterns(selector, where, source);
-  const allow = raw['allow_without_credential'] ?? false;
-  if (typeof allow !== 'boolean') throw new SpecError(source, `${where}: allow_without_credential must be a boolean, got ${describe(allow)}`);
+  const allowField = protoField(raw, 'allow_without_credential', where, source);
+  const allow = allowField.value ?? false;
+  if (typeof allow !== 'boolean') throw new SpecError(source, `${where}: ${allowField.name} must be a boolean, got ${describe(allow)}`);
   const requirements = raw['requirements'] ?? [];
   if (!Array.isArray(requirements)) throw new SpecError(source, `${where}: requirements must be a list, got ${describe(requirements)}`);
   const names: string[] = [];
@@ -80,16 +86,16 @@ function readRule(raw: unknown, where: string, providers: ReadonlyMap<string, En
   requirements.forEach((entry: unknown, index) => {
     const at = `${where}.requirements[${index}]`;
     if (!isObject(entry)) throw new SpecError(source, `${at} must be a mapping, got ${describe(entry)}`);
-    const id = entry['provider_id'];
+    const { value: id, name: idName } = protoField(entry, 'provider_id', at, source);
     const provider = typeof id === 'string' ? providers.get(id) : undefined;
     if (!provider) {
       // ESPv2 refuses such a config ("Required provider ['x'] is not configured."); ESP v1 would refuse every token.
       throw new SpecError(
         source,
-        `${at}: provider_id ${typeof id === 'string' ? `"${id}"` : describe(id)} is not defined; defined: ${[...providers.keys()].join(', ')}`,
+        `${at}: ${idName} ${typeof id === 'string' ? `"${id}"` : describe(id)} is not defined; defined: ${[...providers.keys()].join(', ')}`,
       );
     }
-    const own = entry['audiences'] === undefined ? [] : readAudiences(entry['audiences'], at, { ...context, disableServiceNameAudienceCheck: true }, 'audiences');
+    const own = entry['audiences'] === undefined ? [] : listAudiences(entry['audiences'], at, context, 'audiences');
     const effective = own.length > 0 ? own : provider.audiences;
     // The same provider twice is Envoy's requires_any over both: a token passes with either audience list.
     const before = names.includes(provider.name) ? (audiences.get(provider.name) ?? provider.audiences) : undefined;

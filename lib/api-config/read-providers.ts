@@ -81,7 +81,7 @@ function readProvider(name: string, definition: Record<string, unknown>, context
     logger,
   );
   const audiences = readAudiences(auth?.['audiences'] ?? definition['x-google-audiences'], where, context);
-  return { name, issuer, keys, audiences, locations, requiresIssuedAt: requiresIssuedAt(issuer) } satisfies EndpointsProvider;
+  return { name, issuer, keys, ...audiences, locations, requiresIssuedAt: requiresIssuedAt(issuer) } satisfies EndpointsProvider;
 }
 
 /**
@@ -110,7 +110,7 @@ export function readKeys(raw: unknown, issuer: string, where: string, context: P
 }
 
 /** ESPv2 splits on `,` and trims; empty entries are dropped (ESPv2 keeps them as `""`, which accepts `aud: ""`). */
-export function readAudiences(raw: unknown, where: string, context: ProviderContext, field = 'x-google-audiences'): string[] {
+export function listAudiences(raw: unknown, where: string, context: ProviderContext, field = 'x-google-audiences'): string[] {
   const { source } = context;
   let entries: string[];
   if (raw === undefined) entries = [];
@@ -120,14 +120,28 @@ export function readAudiences(raw: unknown, where: string, context: ProviderCont
   // Emptiness is judged after sanitising: "https://" would otherwise become "" and allow `aud: ""`.
   const sanitized = entries.map((entry) => sanitizeAudience(entry.trim()));
   if (sanitized.includes('')) context.logger.warn(`${where}: empty entries in ${field} are ignored`);
-  const audiences = sanitized.filter((entry) => entry !== '');
-  if (audiences.length > 0 || context.disableServiceNameAudienceCheck) return audiences;
+  return sanitized.filter((entry) => entry !== '');
+}
+
+/**
+ * A definition's audiences: those it lists, else `https://SERVICE_NAME` (ESPv2), which also marks the definition as
+ * one whose gRPC calls accept the service URL (`serviceNameAudience`); none when the service-name check is off.
+ */
+export function readAudiences(
+  raw: unknown,
+  where: string,
+  context: ProviderContext,
+  field = 'x-google-audiences',
+): Pick<EndpointsProvider, 'audiences' | 'serviceNameAudience'> {
+  const audiences = listAudiences(raw, where, context, field);
+  if (audiences.length > 0 || context.disableServiceNameAudienceCheck) return { audiences };
   if (!context.serviceName) {
     throw new SpecError(
-      source,
+      context.source,
       `${where} has no ${field} and the service name is unknown: set "host" in the spec ("name" in a service config), the serviceName option, or disableServiceNameAudienceCheck`,
     );
   }
   // ESPv2 accepts https://SERVICE_NAME when a provider lists no audience (filtergen/jwt_authn.go).
-  return [sanitizeAudience(`https://${context.serviceName}`)];
+  const serviceNameAudience = sanitizeAudience(`https://${context.serviceName}`);
+  return { audiences: [serviceNameAudience], serviceNameAudience };
 }

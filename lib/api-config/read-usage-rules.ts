@@ -1,5 +1,6 @@
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { describe, isObject } from './load-spec-document.js';
+import { protoField } from './proto-field.js';
 import { lastMatchingRule, selectorPatterns } from './selector.util.js';
 import { SpecError } from './spec-error.js';
 
@@ -21,7 +22,7 @@ export interface UsageRule {
  * A service configuration's `usage.rules`, or `undefined` when it has neither `usage` nor `control` — a configuration
  * written by hand and never run behind Service Control, where ESP checks no key. Behind Service Control (the
  * configuration Service Management serves has `control.environment`), ESP requires a key for every method a rule
- * does not allow (`allow_unregistered_calls: true`). proto3 JSON names are read too.
+ * does not allow (`allow_unregistered_calls: true`, or its proto3 JSON name `allowUnregisteredCalls`).
  */
 export function readUsageRules(document: Record<string, unknown>, source: string): UsageRule[] | undefined {
   const usage = document['usage'];
@@ -33,8 +34,9 @@ export function readUsageRules(document: Record<string, unknown>, source: string
   return raw.map((rule: unknown, index) => {
     const where = `usage.rules[${index}]`;
     if (!isObject(rule)) throw new SpecError(source, `${where} must be a mapping, got ${describe(rule)}`);
-    const allow = rule['allow_unregistered_calls'] ?? rule['allowUnregisteredCalls'] ?? false;
-    if (typeof allow !== 'boolean') throw new SpecError(source, `${where}: allow_unregistered_calls must be a boolean, got ${describe(allow)}`);
+    const field = protoField(rule, 'allow_unregistered_calls', where, source);
+    const allow = field.value ?? false;
+    if (typeof allow !== 'boolean') throw new SpecError(source, `${where}: ${field.name} must be a boolean, got ${describe(allow)}`);
     return { selector: String(rule['selector']), patterns: selectorPatterns(rule['selector'], where, source), allowUnregisteredCalls: allow };
   });
 }
