@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // endpoints-auth: the command-line tool of nestjs-endpoints-auth (check a spec, verify a token, mint tokens).
+// First: refuses an unsupported Node with a clear message before any dependency (jwks-rsa) is loaded.
+import '../node-version.js';
 import 'reflect-metadata';
 import { checkCommand } from './check.command.js';
 import type { Command, CommandIo } from './command.interface.js';

@@ -1,5 +1,5 @@
+import { status } from '@grpc/grpc-js';
 import { Catch, NotFoundException, type RpcExceptionFilter } from '@nestjs/common';
-import { GrpcNotFoundException } from '@nestjs/microservices';
 import { type Observable, throwError } from 'rxjs';
 
 /**
@@ -9,6 +9,7 @@ import { type Observable, throwError } from 'rxjs';
 @Catch(NotFoundException)
 export class NotFoundRpcFilter implements RpcExceptionFilter<NotFoundException> {
   catch(exception: NotFoundException): Observable<never> {
-    return throwError(() => new GrpcNotFoundException(exception.message).getError());
+    // The error Nest's gRPC server answers with, as `GrpcNotFoundException#getError()` makes it (Nest 12 only).
+    return throwError(() => ({ code: status.NOT_FOUND, message: exception.message }));
   }
 }

@@ -1,18 +1,25 @@
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Builds and packs the library as `npm publish` would, installs the tarball into a consumer outside the repository
- * and loads it there with `import` and with `require()` (Node's require(esm)).
+ * and loads it there with `import` and with `require()` (Node's require(esm)), and compiles a TypeScript app against its
+ * declarations with skipLibCheck off (.ci/matrix.sh runs this file on Nest 11 too).
  *
  * No network: the consumer's node_modules links every package of the repository's node_modules, so the library's
  * dependencies and peers resolve to the very copies the repository tests with — except the optional peer
  * @nestjs/microservices (and grpc), which an HTTP-only app does not install: the library must load without it.
  */
+
+/**
+ * A tarball packed beforehand, tested instead of packing now: .ci/matrix.sh packs with the repository's own Nest 12,
+ * as `npm publish` does, and tests that tarball on Nest 11 (declarations built on Nest 12 must compile there).
+ */
+const PACKED = process.env.ENDPOINTS_AUTH_PACKED_TARBALL;
 
 /** Packages the consumer does not get: the optional gRPC peer and what only it needs. */
 const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader']);
@@ -33,6 +40,13 @@ const EXPECTED_EXPORTS = [
   'SpecError',
   'StrategyRegistry',
 ];
+
+/** The fields of a source map (v3) that say where its sources are. */
+interface SourceMap {
+  sources: string[];
+  sourceRoot?: string;
+  sourcesContent?: (string | null)[];
+}
 
 interface Run {
   code: number | null;
@@ -85,8 +99,11 @@ describe('the packed package', () => {
   beforeAll(async () => {
     temp = await mkdtemp(join(tmpdir(), `${NAME}-pack-`));
     const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-    await mustRun('npm', ['run', 'build'], ROOT, npmEnv);
-    await mustRun('npm', ['pack', '--pack-destination', temp], ROOT, npmEnv);
+    if (PACKED) await copyFile(PACKED, join(temp, basename(PACKED)));
+    else {
+      await mustRun('npm', ['run', 'build'], ROOT, npmEnv);
+      await mustRun('npm', ['pack', '--pack-destination', temp], ROOT, npmEnv);
+    }
     const tarballs = (await readdir(temp)).filter((name) => name.endsWith('.tgz'));
     if (tarballs.length !== 1) throw new Error(`expected one tarball in ${temp}, found: ${tarballs.join(', ')}`);
     const tarball = join(temp, tarballs[0]!);
@@ -126,9 +143,37 @@ describe('the packed package', () => {
     expect(tarballFiles.filter((file) => file.endsWith('.spec.js') || file.endsWith('.tsbuildinfo'))).toEqual([]);
   });
 
-  it('ships source maps that carry their sources (lib/ itself is not published)', async () => {
-    const map = JSON.parse(await readFile(join(consumer, 'node_modules', NAME, 'dist', 'index.js.map'), 'utf8'));
-    expect(map.sourcesContent?.length).toBe(map.sources.length);
+  it('ships source maps whose every source is inlined or in the tarball (lib/ itself is not published)', async () => {
+    const installed = join(consumer, 'node_modules', NAME);
+    const maps = tarballFiles.filter((file) => file.endsWith('.js.map')).map((file) => file.replace(/^package\//, ''));
+    expect(maps).toEqual(expect.arrayContaining(['dist/index.js.map', 'dist/cli/main.js.map']));
+    expect(maps.length).toBe(tarballFiles.filter((file) => file.endsWith('.js')).length);
+    const shipped = new Set(tarballFiles.map((file) => file.replace(/^package\//, '')));
+    const unresolved: string[] = [];
+    const stale: string[] = [];
+    for (const file of maps) {
+      const map = JSON.parse(await readFile(join(installed, file), 'utf8')) as SourceMap;
+      for (const [index, source] of map.sources.entries()) {
+        // A source is a path relative to the map (after sourceRoot): where a debugger looks for it.
+        const path = posix.normalize(posix.join(posix.dirname(file), map.sourceRoot ?? '', source));
+        const inlined = map.sourcesContent?.[index];
+        if (typeof inlined === 'string') {
+          // The inlined text is the source the build compiled: lib/ beside the repository's dist/.
+          if (inlined !== (await readFile(join(ROOT, path), 'utf8'))) stale.push(`${file}: ${source}`);
+        } else if (!shipped.has(path)) unresolved.push(`${file}: ${source} (${path})`);
+      }
+    }
+    expect(unresolved, 'sources neither inlined nor in the tarball').toEqual([]);
+    expect(stale, 'inlined sources that differ from lib/').toEqual([]);
+  });
+
+  it('has declarations that compile in a TypeScript Nest app with skipLibCheck off', async () => {
+    // consumer/app.ts uses the decorators and the module; tsconfig.json checks every .d.ts it loads, the library's
+    // and Nest's, so a type only another Nest major exports fails here.
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer, consumerEnv());
+    expect(result.code, describeRun('tsc -p tsconfig.json (skipLibCheck: false)', result)).toBe(0);
+    expect(JSON.parse(await readFile(join(consumer, 'tsconfig.json'), 'utf8')).compilerOptions.skipLibCheck).toBe(false);
   });
 
   it('has declarations whose imports resolve to types the consumer gets with the package', async () => {

@@ -21,7 +21,8 @@ import { GOOD_KEY, apiKeySpec } from '../api-keys/api-keys-kit.js';
 import type { Issuers } from '../fixtures/issuers.js';
 import { Apps, boot, tokensOf, withIssuers } from '../requirements/requirements-kit.js';
 import { ADAPTERS, type AdapterName } from '../support/app.js';
-import { Prober, bootRouting, guarded, open, rawRequest, seen } from './routing-kit.js';
+import { FASTIFY_ALL_SERVES_EXTRA_METHODS } from './fastify-behaviour.js';
+import { Prober, bootRouting, guarded, open, rawRequest, seen, unrouted } from './routing-kit.js';
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 // Service configuration: `*` needs alpha, test.S.Beta needs beta, test.S.Open nothing.
@@ -173,7 +174,9 @@ describe.each(ADAPTERS)('http.rules under a service configuration on %s', (adapt
     // @All(): SEARCH is bound to Open; every other method is unbound: the * rule (alpha), never open.
     expect(await probe.outcomes('/v1/items/i1/any', { method: 'SEARCH' })).toEqual(open('any'));
     for (const method of ['GET', 'POST', 'PROPFIND', 'DELETE']) {
-      expect(await probe.outcomes('/v1/items/i1/any', { method, right: 'alpha' })).toEqual(alphaGuarded('any'));
+      // Nest 11's Fastify adapter leaves PROPFIND out of @All(): the request reaches no handler there.
+      const served = adapter === 'express' || FASTIFY_ALL_SERVES_EXTRA_METHODS || method !== 'PROPFIND';
+      expect(await probe.outcomes('/v1/items/i1/any', { method, right: 'alpha' })).toEqual(served ? alphaGuarded('any') : unrouted());
     }
   });
 

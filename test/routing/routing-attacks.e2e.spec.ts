@@ -14,6 +14,7 @@ import { type JwtClaims, Public, RouteRequirements, Secured, UserInfo } from '..
 import { type Issuers, openApi2 } from '../fixtures/issuers.js';
 import { Apps, tokensOf, withIssuers } from '../requirements/requirements-kit.js';
 import { ADAPTERS, type AdapterName, type FastifyAdapterOptions } from '../support/app.js';
+import { FASTIFY_ALL_SERVES_EXTRA_METHODS, FASTIFY_STRICT_ABSOLUTE_FORM } from './fastify-behaviour.js';
 import { type Outcomes, Prober, bootRouting, guarded, open, seen, tableRows, unrouted } from './routing-kit.js';
 
 type Params = Record<string, unknown>;
@@ -313,13 +314,15 @@ describe.each(ADAPTERS)('routing attacks on %s', (adapter: AdapterName) => {
       const expected: Record<string, Outcomes> = {
         [`http://evil${P}/admin/users`]: guarded('adminUsers'),
         [`http://evil.example:8080${P}/admin/users?x=1`]: guarded('adminUsers'),
-        [`HTTP://evil${P}/stacks/featured`]: guarded('stack'),
+        // Nest 11's fastify reads only a lower-case scheme: `HTTP://` reaches no route there.
+        [`HTTP://evil${P}/stacks/featured`]: express || FASTIFY_STRICT_ABSOLUTE_FORM ? guarded('stack') : unrouted(),
         [`http://evil${P}/internal/books/b1`]: guarded('book'),
         [`http://evil${P}/metrics/raw`]: guarded('metrics'),
         [`http://evil${P}/shelves/s1`]: open('shelf'),
         [`http://evil${P}/books/b1?next=/internal/books/b1`]: open('book'),
-        // Fastify refuses an absolute-form target with a fragment (400 FST_ERR_BAD_URL) before routing.
-        [`http://evil${P}/admin/users#x`]: express ? guarded('adminUsers') : unrouted('400'),
+        // Fastify refuses an absolute-form target with a fragment (400 FST_ERR_BAD_URL) before routing; Nest 11's
+        // fastify routes it by its path, as Express does.
+        [`http://evil${P}/admin/users#x`]: express || !FASTIFY_STRICT_ABSOLUTE_FORM ? guarded('adminUsers') : unrouted('400'),
       };
       expect(await state.probe.all(expected)).toEqual(expected);
     });
@@ -424,8 +427,13 @@ describe.each(ADAPTERS)('routing attacks on %s', (adapter: AdapterName) => {
       const get = { [`${P}/items`]: open('items'), [`${P}/items#x`]: open('items') };
       expect(await state.probe.all(get)).toEqual(get);
       for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND']) {
-        // Fastify refuses an absolute-form target with a fragment (400 FST_ERR_BAD_URL) before routing.
-        const expected = { [`${P}/items`]: guarded('items'), [`http://evil${P}/items#x`]: express ? guarded('items') : unrouted('400') };
+        // Fastify refuses an absolute-form target with a fragment (400 FST_ERR_BAD_URL) before routing (Nest 11's routes it).
+        const fragment = express || !FASTIFY_STRICT_ABSOLUTE_FORM ? guarded('items') : unrouted('400');
+        let expected = { [`${P}/items`]: guarded('items'), [`http://evil${P}/items#x`]: fragment };
+        // Nest 11's Fastify adapter leaves PROPFIND out of @All(): the request reaches no handler there.
+        if (!express && !FASTIFY_ALL_SERVES_EXTRA_METHODS && method === 'PROPFIND') {
+          expected = { [`${P}/items`]: unrouted(), [`http://evil${P}/items#x`]: unrouted() };
+        }
         expect({ method, outcomes: await state.probe.all(expected, { method }) }).toEqual({ method, outcomes: expected });
       }
       const head = { [`${P}/items`]: open('items') };
