@@ -24,6 +24,10 @@ const key = makeKey('RS256', 'store-1');
 const token = (signer: TestKey = key, header: Record<string, unknown> = {}) =>
   signJwt(signer, claims(ISSUER, AUDIENCE, { jti: randomUUID() }), header);
 
+// Every test here runs at once on both adapters, each with its own app: on a loaded machine they share little CPU.
+// The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
+vi.setConfig({ testTimeout: 60_000 });
+
 describe.concurrent('the key store', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
     const keyServer = new KeyServer();
@@ -74,13 +78,13 @@ describe.concurrent('the key store', () => {
     it('refetches at most once per cooldown for a flood of unknown kids once the cooldown has passed', async () => {
       const { path, route, clock, counts } = await boot({ unknownKidCooldownSeconds: 1 });
       expect((await get(route)).status).toBe(200);
-      const flood = async () => {
-        const forged = Array.from({ length: 200 }, () => token(key, { kid: randomUUID() }));
+      const flood = async (size = 50) => {
+        const forged = Array.from({ length: size }, () => token(key, { kid: randomUUID() }));
         const answers = await Promise.all(forged.map((sent) => get(route, sent)));
         expect(new Set(answers.map((answer) => answer.body.errorCode))).toEqual(new Set(['KEY_NOT_FOUND']));
       };
       clock.advance(1000);
-      await flood();
+      await flood(200);
       expect(keyServer.count(path)).toBe(2);
       expect(counts()).toMatchObject({ fetches: 2, unknownKidRefetches: 1 });
       // Just short of the next cooldown: another flood fetches nothing; at the cooldown, one more fetch.
@@ -117,10 +121,11 @@ describe.concurrent('the key store', () => {
       keyServer.set(path, failure);
       clock.advance(1000); // the TTL is over; the background refresh (due at 0.8 s) has started
       await until(() => keyServer.count(path) === 2, 'the refresh reaches the key server');
-      for (let i = 0; i < 3; i++) expect((await get(route)).status).toBe(200);
+      expect((await get(route)).status).toBe(200);
       // A hung key server answers after 60 s, and the fetch gives up after 8 s: a request that had waited for the
       // fetch would only have answered after that failure was counted.
       if (what === 'hangs') expect(counts().failures).toBe(0);
+      for (let i = 0; i < 2; i++) expect((await get(route)).status).toBe(200);
       await until(() => counts().failures === 1, 'the refresh fails');
       expect((await get(route)).status).toBe(200);
       expect(counts()).toMatchObject({ fetches: 2, failures: 1 });
@@ -130,7 +135,7 @@ describe.concurrent('the key store', () => {
       await until(() => keys() !== stale || counts().failures > 1, 'the retry lands');
       expect((await get(route)).status).toBe(200);
       expect(counts()).toMatchObject({ fetches: 3, failures: 1 });
-    }, 30_000);
+    });
 
     it('refuses with KEYS_UNAVAILABLE once the grace period is over and the key server still fails', async () => {
       const { path, route, clock, counts } = await boot({ ttlSeconds: 1, staleGraceSeconds: 1 });

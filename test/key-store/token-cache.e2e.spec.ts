@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EndpointsAuthCounters, type EndpointsAuthOptions } from '../../lib/index.js';
 import { StrategyRegistry } from '../../lib/strategies/strategy-registry.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
@@ -21,6 +21,10 @@ const ALPHA = 'https://alpha.example.com';
 const BETA = 'https://beta.example.com';
 const alphaToken = (extra: Record<string, unknown> = {}) =>
   signJwt(alphaKey, claims(ALPHA, 'alpha-audience', { jti: randomUUID(), ...extra }));
+
+// Every test here runs at once on both adapters, each with its own app: on a loaded machine they share little CPU.
+// The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe.concurrent('the validated-token cache', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
