@@ -590,6 +590,10 @@ const ids = (...groups: [prefix: string, count: number][]) =>
 const JWS_IDS = ids(['C', 2], ['A', 12], ['E', 5], ['S', 7], ['F', 9], ['T', 8], ['I', 4], ['U', 4], ['K', 8], ['H', 6], ['Z', 3]);
 const HTTP_IDS = ids(['L', 8], ['J', 13]);
 
+// Rows such as J1 (two floods of 200 signed tokens) take seconds on a loaded machine: the timeout is a safety net; what a
+// row counts depends on its app's ManualClock, not on speed.
+vi.setConfig({ testTimeout: 60_000 });
+
 // The two adapters run side by side (each with its own key servers and apps); within one, the rows run in order.
 describe.concurrent.each(ADAPTERS)('the bad-input list (peers.md §2.4) on %s', (adapter: AdapterName) => {
   const bench = new Bench(adapter);
