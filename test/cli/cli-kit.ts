@@ -18,10 +18,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * How long a test that runs the CLI may take, set with `vi.setConfig` by each file that does: spawning node on a
  * loaded machine takes seconds, so the test and the kill of a stuck child below are generous and consistent.
  */
-export const CLI_TEST_TIMEOUT_MS = 60_000;
+export const CLI_TEST_TIMEOUT_MS = 120_000;
 
 /** A child still running after this is killed, and its run fails saying so (a safety net, not an assertion). */
-const CLI_KILL_MS = 50_000;
+const CLI_KILL_MS = 90_000;
 
 /** How long the `beforeAll` that calls `buildCli()` may take: compiling lib/ under load, or waiting for another file's. */
 export const CLI_BUILD_TIMEOUT_MS = 180_000;

@@ -592,7 +592,7 @@ const HTTP_IDS = ids(['L', 8], ['J', 13]);
 
 // Rows such as J1 (two floods of 200 signed tokens) take seconds on a loaded machine: the timeout is a safety net; what a
 // row counts depends on its app's ManualClock, not on speed.
-vi.setConfig({ testTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000 });
 
 // The two adapters run side by side (each with its own key servers and apps); within one, the rows run in order.
 describe.concurrent.each(ADAPTERS)('the bad-input list (peers.md §2.4) on %s', (adapter: AdapterName) => {

@@ -26,7 +26,7 @@ const token = (signer: TestKey = key, header: Record<string, unknown> = {}) =>
 
 // Every test here runs at once on both adapters, each with its own app: on a loaded machine they share little CPU.
 // The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
-vi.setConfig({ testTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000 });
 
 describe.concurrent('the key store', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {

@@ -24,7 +24,7 @@ const alphaToken = (extra: Record<string, unknown> = {}) =>
 
 // Every test here runs at once on both adapters, each with its own app: on a loaded machine they share little CPU.
 // The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
-vi.setConfig({ testTimeout: 60_000 });
+vi.setConfig({ testTimeout: 120_000 });
 
 describe.concurrent('the validated-token cache', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
