@@ -75,7 +75,7 @@ describe('MetadataServerTokenSource', () => {
     }
   });
 
-  it('refreshes before exp: the old token serves while one background request fetches the next', async () => {
+  it('refreshes before exp: the old token serves while one background request fetches the next', { timeout: 120_000 }, async () => {
     // A 60-second token is used for half its life (the 5-minute margin is longer than the token). The half is skipped,
     // not waited for: Date.now runs ahead by `skipped` for the source and the fake server alike.
     lifetimeSeconds = 60;
@@ -90,9 +90,9 @@ describe('MetadataServerTokenSource', () => {
       // In the refresh window, before exp: the valid token comes back at once, and one refresh starts.
       const during = await Promise.all(Array.from({ length: 10 }, () => source.getToken(AUDIENCE)));
       expect(new Set(during)).toEqual(new Set([first]));
-      await vi.waitFor(() => expect(metadata.requests).toHaveLength(2), { timeout: 15_000, interval: 20 });
+      await vi.waitFor(() => expect(metadata.requests).toHaveLength(2), { timeout: 60_000, interval: 20 });
       // Until the refresh lands the old token is served (starting no other request); then the new one.
-      await vi.waitFor(async () => expect(await source.getToken(AUDIENCE)).not.toBe(first), { timeout: 15_000, interval: 20 });
+      await vi.waitFor(async () => expect(await source.getToken(AUDIENCE)).not.toBe(first), { timeout: 60_000, interval: 20 });
       expect(metadata.requests).toHaveLength(2);
     } finally {
       clock.mockRestore();

@@ -37,8 +37,12 @@ export class ManualClock implements KeyClock {
   }
 }
 
-/** Waits until `condition` holds, checking every 20 ms; a generous ceiling only stops a test that would hang. */
-export async function until(condition: () => boolean, what: string, ceilingMs = 15_000): Promise<void> {
+/**
+ * Waits until `condition` holds, checking every 20 ms. The ceiling only stops a test that would hang, with a message
+ * that says what never happened: generous (a loaded machine runs a file's concurrent tests slowly), yet below the
+ * 120 s test timeout of the files that use it.
+ */
+export async function until(condition: () => boolean, what: string, ceilingMs = 90_000): Promise<void> {
   const end = Date.now() + ceilingMs;
   while (!condition()) {
     if (Date.now() > end) throw new Error(`${what}: not reached within ${ceilingMs} ms`);
