@@ -8,6 +8,7 @@ import {
   type EndpointsAuthModuleOptions,
 } from './endpoints-auth.module-definition.js';
 import { EndpointsAuthGuard } from './guards/endpoints-auth.guard.js';
+import { ENDPOINTS_AUTH_KEY_CLOCK, SYSTEM_KEY_CLOCK } from './keys/key-clock.js';
 import { EndpointsAuthCounters } from './keys/key-counters.js';
 import type { EndpointsAuthOptions } from './interfaces/endpoints-auth-options.interface.js';
 import { resolveOptions } from './options/resolve-options.js';
@@ -32,6 +33,7 @@ import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.
       inject: [ENDPOINTS_AUTH_OPTIONS],
     },
     { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS, ENDPOINTS_AUTH_SETTINGS] },
+    { provide: ENDPOINTS_AUTH_KEY_CLOCK, useValue: SYSTEM_KEY_CLOCK },
     EndpointsAuthCounters,
     StrategyRegistry,
     RequestAuthenticator,

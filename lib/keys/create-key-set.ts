@@ -1,15 +1,20 @@
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.interface.js';
+import type { KeyClock } from './key-clock.js';
 import type { EndpointsAuthCounters } from './key-counters.js';
 import { discoveryLoader, redactUrl, remoteLoader } from './key-loader.js';
 import { type KeySet, StaticKeys } from './key-set.interface.js';
 import { KeyStore } from './key-store.js';
 
-/** The key set a definition verifies with: its key written in the spec, or a store over the right loader. */
+/**
+ * The key set a definition verifies with: its key written in the spec, or a store over the right loader that keeps
+ * time by `clock`.
+ */
 export function createKeySet(
   provider: EndpointsProvider,
   settings: ResolvedEndpointsAuthOptions,
   counters: EndpointsAuthCounters,
+  clock?: KeyClock,
 ): KeySet {
   const source = provider.keys;
   if (source.kind === 'symmetric') return new StaticKeys(source.record);
@@ -22,7 +27,7 @@ export function createKeySet(
     staleGraceMs: settings.staleGraceSeconds * 1000,
     unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
   };
-  return new KeyStore(provider.name, loader, policy, counters);
+  return new KeyStore(provider.name, loader, policy, counters, clock);
 }
 
 /** Where a definition's keys come from, for its start-up line (never the key itself). */

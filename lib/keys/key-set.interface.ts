@@ -8,8 +8,8 @@ export interface KeySet {
   current(): readonly KeyRecord[] | undefined;
   /** The keys after at most one refetch for a kid the set does not hold. */
   getKeysForUnknownKid(): Promise<readonly KeyRecord[]>;
-  /** Whether the keys may be used now (a validated token is served only while its keys are). */
-  usable(now: number): boolean;
+  /** Whether the keys may be used now, by the set's own clock (a validated token is served only while its keys are). */
+  usable(): boolean;
   /** Calls `listener` with the keys a refresh removed from the set (for the validated-token cache). */
   onKeysRemoved(listener: (removed: ReadonlySet<KeyRecord>) => void): void;
   /** Stops background work when the module closes. */

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { AuthError } from '../errors/auth-error.js';
 import { errorReason } from './error-reason.util.js';
+import { type KeyClock, SYSTEM_KEY_CLOCK } from './key-clock.js';
 import type { EndpointsAuthCounters } from './key-counters.js';
 import { keyIdentity } from './key-identity.js';
 import type { KeyLoader } from './key-loader.js';
@@ -38,7 +39,7 @@ export class KeyStore implements KeySet {
   private failuresInRow = 0;
   private lastFetchStart = Number.NEGATIVE_INFINITY;
   private inflight?: Promise<void>;
-  private timer?: NodeJS.Timeout;
+  private cancelTimer?: () => void;
   private closed = false;
 
   constructor(
@@ -46,20 +47,21 @@ export class KeyStore implements KeySet {
     private readonly load: KeyLoader,
     private readonly policy: KeyStorePolicy,
     private readonly counters: EndpointsAuthCounters,
+    private readonly clock: KeyClock = SYSTEM_KEY_CLOCK,
   ) {}
 
   /** The keys to verify with now; throws `KEYS_UNAVAILABLE` when there are none to use. */
   async getKeys(): Promise<readonly KeyRecord[]> {
-    if (this.usable(Date.now())) return this.keys!;
+    if (this.usable()) return this.keys!;
     // Expired keys with no failed refresh behind them are not served: the refresh is tried first (bounded).
-    if (Date.now() >= this.retryAt) await this.refresh();
-    if (this.usable(Date.now())) return this.keys!;
+    if (this.clock.now() >= this.retryAt) await this.refresh();
+    if (this.usable()) return this.keys!;
     throw new AuthError('KEYS_UNAVAILABLE');
   }
 
   /** The keys when they can be used now; `undefined` when a request would have to wait for a fetch or fail. */
   current(): readonly KeyRecord[] | undefined {
-    return this.usable(Date.now()) ? this.keys : undefined;
+    return this.usable() ? this.keys : undefined;
   }
 
   /**
@@ -67,7 +69,7 @@ export class KeyStore implements KeySet {
    * the TTL, while a flood of made-up kids costs one fetch per cooldown (counted from the last fetch of any kind).
    */
   async getKeysForUnknownKid(): Promise<readonly KeyRecord[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     if (this.inflight) await this.inflight;
     else if (now - this.lastFetchStart >= this.policy.unknownKidCooldownMs && now >= this.retryAt) {
       this.counters.add(this.name, 'unknownKidRefetches');
@@ -80,8 +82,9 @@ export class KeyStore implements KeySet {
    * Whether keys can be used now: fresh, or stale within the grace period while a refresh is under way or failing.
    * Stale keys that no refresh has been tried for (the timer could not run) are not used.
    */
-  usable(now: number): boolean {
+  usable(): boolean {
     if (!this.keys) return false;
+    const now = this.clock.now();
     if (now < this.freshUntil) return true;
     if (this.failingSince === undefined && !this.inflight) return false;
     return now < (this.failingSince ?? this.freshUntil) + this.policy.staleGraceMs;
@@ -95,7 +98,7 @@ export class KeyStore implements KeySet {
   /** Stops the refresh timer (the module is closing). */
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.cancelTimer?.();
   }
 
   /** Single-flight: every caller during a fetch shares it; it never rejects (failures keep the previous keys). */
@@ -105,7 +108,7 @@ export class KeyStore implements KeySet {
   }
 
   private async fetch(): Promise<void> {
-    this.lastFetchStart = Date.now();
+    this.lastFetchStart = this.clock.now();
     this.counters.add(this.name, 'fetches');
     let records: KeyRecord[];
     try {
@@ -126,7 +129,7 @@ export class KeyStore implements KeySet {
       this.byIdentity.set(identity, kept);
       return kept;
     });
-    this.freshUntil = Date.now() + this.policy.ttlMs;
+    this.freshUntil = this.clock.now() + this.policy.ttlMs;
     this.failingSince = undefined;
     this.failuresInRow = 0;
     this.retryAt = 0;
@@ -139,9 +142,9 @@ export class KeyStore implements KeySet {
   private failed(error: unknown): void {
     this.counters.add(this.name, 'failures');
     this.failuresInRow++;
-    this.failingSince ??= Date.now();
+    this.failingSince ??= this.clock.now();
     const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.failuresInRow - 1));
-    this.retryAt = Date.now() + wait;
+    this.retryAt = this.clock.now() + wait;
     // Keys already served keep being refreshed in the background until they are back or the grace is over.
     if (this.keys) this.schedule(wait);
     const then = this.keys
@@ -152,9 +155,8 @@ export class KeyStore implements KeySet {
 
   private schedule(delayMs: number): void {
     if (this.closed) return;
-    clearTimeout(this.timer);
-    // unref: a refresh timer never keeps the process alive on its own.
-    this.timer = setTimeout(() => void this.refresh(), Math.max(0, delayMs)).unref();
+    this.cancelTimer?.();
+    this.cancelTimer = this.clock.schedule(() => void this.refresh(), Math.max(0, delayMs));
   }
 
   private notifyRemoved(removed: ReadonlySet<KeyRecord>): void {

@@ -179,7 +179,7 @@ export class RequestAuthenticator {
     if (entry.provider !== strategy.name) return new AuthError('UNKNOWN_ISSUER');
     const now = Date.now();
     // Past the grace period the keys are gone, and so is every token they verified.
-    if (!strategy.keys.usable(now)) return new AuthError('KEYS_UNAVAILABLE');
+    if (!strategy.keys.usable()) return new AuthError('KEYS_UNAVAILABLE');
     const failure = authErrorOf(() =>
       checkClaims(entry.claims, strategy.provider, this.settings.clockSkewSeconds, Math.floor(now / 1000), audiences),
     );

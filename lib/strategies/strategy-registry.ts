@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { createKeySet, describeKeys } from '../keys/create-key-set.js';
+import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock, SYSTEM_KEY_CLOCK } from '../keys/key-clock.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
@@ -22,10 +23,12 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     @Inject(ENDPOINTS_AUTH_SPEC) spec: ResolvedSpec,
     @Inject(ENDPOINTS_AUTH_SETTINGS) settings: ResolvedEndpointsAuthOptions,
     counters: EndpointsAuthCounters,
+    // Optional, so a guard subclass that builds a registry itself need not know about it.
+    @Optional() @Inject(ENDPOINTS_AUTH_KEY_CLOCK) clock: KeyClock = SYSTEM_KEY_CLOCK,
   ) {
     this.eager = settings.eager;
     for (const provider of spec.providers.values()) {
-      const keys = createKeySet(provider, settings, counters);
+      const keys = createKeySet(provider, settings, counters, clock);
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
     }
   }

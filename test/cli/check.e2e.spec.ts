@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EndpointsAuthModule } from '../../lib/index.js';
 import { startupError } from '../api-config/spec-kit.js';
-import { type BuiltCli, buildCli, writeSpec } from './cli-kit.js';
+import { type BuiltCli, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS, writeSpec } from './cli-kit.js';
+
+// Each test spawns the CLI: seconds apiece on a loaded machine (see cli-kit.ts).
+vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });
 
 /** `endpoints-auth check`, spawned as a user runs it, on spec files written for each case. */
 
@@ -38,7 +41,7 @@ let dir: string;
 
 beforeAll(async () => {
   [cli, dir] = await Promise.all([buildCli(), mkdtemp(join(tmpdir(), 'endpoints-auth-check-'))]);
-}, 60_000);
+}, CLI_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([cli?.remove(), dir && rm(dir, { recursive: true, force: true })]);

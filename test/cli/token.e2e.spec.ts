@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestAccount, decodeJwt, makeAccount, tempDir } from '../client/client-kit.js';
 import { TokenServer, closedPort } from '../client/token-server.js';
 import { KeyServer } from '../support/key-server.js';
 import { nowSeconds, signJwt, makeKey } from '../support/keys.js';
-import { type BuiltCli, buildCli, writeSpec } from './cli-kit.js';
+import { type BuiltCli, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS, writeSpec } from './cli-kit.js';
+
+// Each test spawns the CLI: seconds apiece on a loaded machine (see cli-kit.ts).
+vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });
 
 /**
  * `endpoints-auth token` and `id-token`, spawned as a user runs them: a token minted from a real key file is
@@ -36,7 +39,7 @@ beforeAll(async () => {
     },
     paths: {},
   });
-}, 60_000);
+}, CLI_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([cli?.remove(), certs?.stop()]);

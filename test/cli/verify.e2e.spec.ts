@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KeyServer } from '../support/key-server.js';
 import { type TestKey, claims, makeKey, nowSeconds, signJwt } from '../support/keys.js';
-import { type BuiltCli, type CliRun, buildCli, writeSpec } from './cli-kit.js';
+import { type BuiltCli, type CliRun, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS, writeSpec } from './cli-kit.js';
+
+// Each test spawns the CLI: seconds apiece on a loaded machine (see cli-kit.ts).
+vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });
 
 /**
  * `endpoints-auth verify`, spawned with a token on stdin, against a spec whose keys a real key server on 127.0.0.1
@@ -42,7 +45,7 @@ beforeAll(async () => {
     // verify checks tokens only: a security that also asks for an API key does not stop the spec from loading.
     paths: { '/books': { get: { security: [{ local: [], api_key: [] }] } } },
   });
-}, 60_000);
+}, CLI_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([cli?.remove(), server?.stop(), dir && rm(dir, { recursive: true, force: true })]);

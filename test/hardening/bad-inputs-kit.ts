@@ -11,6 +11,7 @@ import { boot } from '../requirements/requirements-kit.js';
 import { type AdapterName, Apps, bearer, call } from '../support/app.js';
 import { KeyServer, type Route } from '../support/key-server.js';
 import { type TestKey, claims, makeKey, signJwt } from '../support/keys.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { type Answer, type Definition, bootApp, expectNoEcho, segment, specOf, withSignature } from '../verification/verification-kit.js';
 
 /** The research configuration's issuer (Google's ID tokens) and audience. */
@@ -159,6 +160,8 @@ export interface OwnApp {
   served(): number;
   /** The library's own counts of the definition. */
   counts(): ReturnType<EndpointsAuthCounters['keys']>;
+  /** The clock the app's key store keeps time by: a TTL, cooldown or backoff ends when the row advances it. */
+  clock: ManualClock;
 }
 
 /** Everything a row may call on one adapter. */
@@ -235,6 +238,7 @@ export class Bench {
   /**
    * A fresh app whose one definition `own` (issuer GENERIC) reads keys from a key-server path of its own, which
    * answers `first` from the start (the app fetches at start-up); `options` are the module's, e.g. a short key TTL.
+   * Its key store keeps time by its own `ManualClock`.
    */
   async bootOwn(first: Route, options: Omit<EndpointsAuthOptions, 'spec'> = {}): Promise<OwnApp> {
     const path = this.freshPath(first);
@@ -243,9 +247,11 @@ export class Bench {
 
   /** As bootOwn, with keys at `jwksUri` on any server; `served` counts the requests that server saw. */
   async bootOwnAt(jwksUri: string, path: string, served: () => number, options: Omit<EndpointsAuthOptions, 'spec'> = {}): Promise<OwnApp> {
-    const { app, url } = this.apps.track(await bootApp(this.adapter, { own: { issuer: GENERIC, jwksUri, audiences: AUDIENCE } }, options));
+    const clock = new ManualClock();
+    const definitions = { own: { issuer: GENERIC, jwksUri, audiences: AUDIENCE } };
+    const { app, url } = this.apps.track(await bootApp(this.adapter, definitions, options, undefined, clock));
     const counters = app.get(EndpointsAuthCounters);
-    return { app, route: `${url}/own`, path, served, counts: () => counters.keys('own') };
+    return { app, route: `${url}/own`, path, served, counts: () => counters.keys('own'), clock };
   }
 
   /** A key-server path no other app reads, answering `route`. */

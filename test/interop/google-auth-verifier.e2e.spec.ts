@@ -4,9 +4,12 @@
  * google-auth-library's own verifier, `OAuth2Client.verifySignedJwtWithCertsAsync`, given the account's certificates
  * in the PEM map Google serves (`{ private_key_id: certificate }`), the audience and the account as the issuer.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ServiceAccountTokenSource, readServiceAccountKey, signServiceAccountJwt } from '../../lib/index.js';
-import { type BuiltCli, buildCli } from '../cli/cli-kit.js';
+import { type BuiltCli, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS } from '../cli/cli-kit.js';
+
+// Each test spawns the CLI: seconds apiece on a loaded machine (see cli-kit.ts).
+vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });
 import { RUN_URL, SERVICE, certificateMap, googleAuthVerdict, makeAccount, tempDir } from './interop-kit.js';
 
 const AUDIENCE = `https://${SERVICE}`;
@@ -21,7 +24,7 @@ let cli: BuiltCli;
 beforeAll(async () => {
   keyFile = dir.write('key.json', JSON.stringify(account.keyFile, null, 2));
   cli = await buildCli();
-}, 120_000);
+}, CLI_BUILD_TIMEOUT_MS);
 afterAll(async () => {
   await cli?.remove();
   dir.remove();

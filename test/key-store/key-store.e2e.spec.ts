@@ -2,33 +2,31 @@
  * The key store under a counting key server on 127.0.0.1 with controllable latency and failures (issue "Keys"):
  * single-flight fetches, the TTL, the wait after a failed fetch, the fetch timeout, skipped keys, unknown-kid floods,
  * a key server that fails after the cache expired, the grace period, rotation, background
- * refresh, and the counters service.
+ * refresh, and the counters service. Each app keeps key-store time by a `ManualClock`: a TTL, cooldown, backoff or grace
+ * period ends when the test advances it, so what is counted does not depend on how fast the machine is.
  */
 import { randomUUID } from 'node:crypto';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EndpointsAuthCounters, type EndpointsAuthOptions } from '../../lib/index.js';
+import { StrategyRegistry } from '../../lib/strategies/strategy-registry.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { KeyServer, type Route } from '../support/key-server.js';
 import { claims, makeKey, signJwt, type TestKey } from '../support/keys.js';
-import { type Failure, bootApp, callWithin, expectClaims, expectFailure, sleep } from '../verification/verification-kit.js';
+import { ManualClock, until } from '../support/manual-clock.js';
+import { type Failure, bootApp, callWithin, expectClaims, expectFailure } from '../verification/verification-kit.js';
 
 const KEYS_UNAVAILABLE: Failure = { code: 'KEYS_UNAVAILABLE', message: 'Jwks remote fetch is failed' };
-
-/** Waits until `condition` holds, checking every 100 ms, or fails after `ms`. */
-async function until(condition: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await sleep(100);
-  }
-}
 
 const ISSUER = 'https://store.example.com';
 const AUDIENCE = 'store-audience';
 const key = makeKey('RS256', 'store-1');
 const token = (signer: TestKey = key, header: Record<string, unknown> = {}) =>
   signJwt(signer, claims(ISSUER, AUDIENCE, { jti: randomUUID() }), header);
+
+// Every test here runs at once on both adapters, each with its own app: on a loaded machine they share little CPU.
+// The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
+vi.setConfig({ testTimeout: 120_000 });
 
 describe.concurrent('the key store', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
@@ -44,19 +42,24 @@ describe.concurrent('the key store', () => {
 
     /**
      * A fresh app with one definition `store`, reading keys from a path of its own that serves `key`, or `first`:
-     * the app fetches at start-up, so what the key server answers first is set before it boots.
+     * the app fetches at start-up, so what the key server answers first is set before it boots. Its key store keeps
+     * time by `clock`; `keys()` is what the store would verify with now without a fetch.
      */
     async function boot(keyCache: EndpointsAuthOptions['keyCache'] = {}, first: Route = { body: { keys: [key.jwk] } }) {
       const path = `/keys-${next++}`;
       keyServer.set(path, first);
+      const clock = new ManualClock();
       const { app, url } = await bootApp(
         adapter,
         { store: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } },
         { keyCache },
+        undefined,
+        clock,
       );
       apps.push(app);
       const counters = app.get(EndpointsAuthCounters);
-      return { path, route: `${url}/store`, counts: () => counters.keys('store') };
+      const store = app.get(StrategyRegistry).get('store').keys;
+      return { path, route: `${url}/store`, clock, counts: () => counters.keys('store'), keys: () => store.current() };
     }
 
     const get = (route: string, sent = token()) => call(route, { headers: bearer(sent) });
@@ -73,24 +76,35 @@ describe.concurrent('the key store', () => {
     });
 
     it('refetches at most once per cooldown for a flood of unknown kids once the cooldown has passed', async () => {
-      const { path, route, counts } = await boot({ unknownKidCooldownSeconds: 1 });
+      const { path, route, clock, counts } = await boot({ unknownKidCooldownSeconds: 1 });
       expect((await get(route)).status).toBe(200);
-      await sleep(1050);
-      const forged = Array.from({ length: 200 }, () => token(key, { kid: randomUUID() }));
-      const answers = await Promise.all(forged.map((sent) => get(route, sent)));
-      expect(new Set(answers.map((answer) => answer.body.errorCode))).toEqual(new Set(['KEY_NOT_FOUND']));
+      const flood = async (size = 50) => {
+        const forged = Array.from({ length: size }, () => token(key, { kid: randomUUID() }));
+        const answers = await Promise.all(forged.map((sent) => get(route, sent)));
+        expect(new Set(answers.map((answer) => answer.body.errorCode))).toEqual(new Set(['KEY_NOT_FOUND']));
+      };
+      clock.advance(1000);
+      await flood(200);
       expect(keyServer.count(path)).toBe(2);
       expect(counts()).toMatchObject({ fetches: 2, unknownKidRefetches: 1 });
+      // Just short of the next cooldown: another flood fetches nothing; at the cooldown, one more fetch.
+      clock.advance(999);
+      await flood();
+      expect(counts()).toMatchObject({ fetches: 2, unknownKidRefetches: 1 });
+      clock.advance(1);
+      await flood();
+      expect(keyServer.count(path)).toBe(3);
+      expect(counts()).toMatchObject({ fetches: 3, unknownKidRefetches: 2 });
     });
 
     it('accepts a key rotated in after one refetch, before the TTL ends; a removed key is refused after the refresh', async () => {
-      const { path, route, counts } = await boot({ unknownKidCooldownSeconds: 1, ttlSeconds: 2 });
+      const { path, route, clock, counts } = await boot({ unknownKidCooldownSeconds: 1, ttlSeconds: 2 });
       expect((await get(route)).status).toBe(200);
-      await sleep(1050); // past the cooldown, within the TTL
+      clock.advance(1000); // past the cooldown, within the TTL and before the background refresh (at 1.6 s)
       const rotated = makeKey('ES256', 'store-2');
       keyServer.jwks(path, [rotated.jwk]);
       expect((await get(route, token(rotated))).status).toBe(200);
-      expect(counts().unknownKidRefetches).toBe(1);
+      expect(counts()).toMatchObject({ fetches: 2, unknownKidRefetches: 1 });
       // store-1 left the set with that refetch: it is no longer served.
       const removed = await get(route, token(key));
       expect({ status: removed.status, code: removed.body.errorCode }).toEqual({ status: 401, code: 'KEY_NOT_FOUND' });
@@ -101,30 +115,37 @@ describe.concurrent('the key store', () => {
       ['answers HTML', { body: '<html>sign in</html>', contentType: 'text/html' }],
       ['sends 2 MiB', { body: { keys: [{ kty: 'RSA', x: 'x'.repeat(2 * 1024 * 1024) }] } }],
       ['hangs', { body: { keys: [] }, delayMs: 60_000 }],
-    ])('keeps verifying with the cached keys, without waiting, when the key server %s after the TTL; then recovers', async (_what, failure) => {
-      // A request that waited for a fetch would take the whole 4 s timeout; each must answer well within it.
-      const { path, route, counts } = await boot({ ttlSeconds: 1, fetchTimeoutMs: 4000, staleGraceSeconds: 60 });
+    ])('keeps verifying with the cached keys, without waiting, when the key server %s after the TTL; then recovers', async (what, failure) => {
+      const { path, route, clock, counts, keys } = await boot({ ttlSeconds: 1, fetchTimeoutMs: 30_000, staleGraceSeconds: 60 });
       expect((await get(route)).status).toBe(200);
       keyServer.set(path, failure);
-      for (let i = 0; i < 6; i++) {
-        expect((await callWithin(route, token(), 2000)).status).toBe(200);
-        await sleep(300);
-      }
-      await until(() => counts().failures >= 1, 6000);
+      clock.advance(1000); // the TTL is over; the background refresh (due at 0.8 s) has started
+      await until(() => keyServer.count(path) === 2, 'the refresh reaches the key server');
+      expect((await get(route)).status).toBe(200);
+      // A hung key server answers after 60 s, and the fetch gives up after 30 s: a request that had waited for the
+      // fetch would only have answered after that failure was counted.
+      if (what === 'hangs') expect(counts().failures).toBe(0);
+      for (let i = 0; i < 2; i++) expect((await get(route)).status).toBe(200);
+      await until(() => counts().failures === 1, 'the refresh fails');
+      expect((await get(route)).status).toBe(200);
+      expect(counts()).toMatchObject({ fetches: 2, failures: 1 });
       keyServer.jwks(path, [key.jwk]);
-      await sleep(2100); // the backoff after the failures has passed
+      const stale = keys();
+      clock.advance(1000); // the first retry after a failure is due a second later, and succeeds
+      await until(() => keys() !== stale || counts().failures > 1, 'the retry lands');
       expect((await get(route)).status).toBe(200);
-      await sleep(300);
-      const before = counts().fetches;
-      expect((await get(route)).status).toBe(200);
-      expect(counts().fetches - before).toBeLessThanOrEqual(1);
+      expect(counts()).toMatchObject({ fetches: 3, failures: 1 });
     });
 
     it('refuses with KEYS_UNAVAILABLE once the grace period is over and the key server still fails', async () => {
-      const { path, route } = await boot({ ttlSeconds: 1, staleGraceSeconds: 1, fetchTimeoutMs: 300 });
+      const { path, route, clock, counts } = await boot({ ttlSeconds: 1, staleGraceSeconds: 1 });
       expect((await get(route)).status).toBe(200);
       keyServer.set(path, { status: 503, body: 'maintenance' });
-      await sleep(2200);
+      clock.advance(1000); // the TTL is over; the background refresh fails and the grace period begins
+      await until(() => counts().failures === 1, 'the refresh fails');
+      expect((await get(route)).status).toBe(200);
+      clock.advance(1000); // the grace period is over (the retry due now fails too)
+      await until(() => counts().failures === 2, 'the retry fails');
       const answer = await get(route);
       expect({ status: answer.status, code: answer.body.errorCode }).toEqual({ status: 401, code: 'KEYS_UNAVAILABLE' });
     });
@@ -144,9 +165,8 @@ describe.concurrent('the key store', () => {
     });
 
     it('without keyCache.eager, fetches the keys at start-up in the background: the first request waits for no fetch', async () => {
-      const { path, route, counts } = await boot();
-      await until(() => keyServer.count(path) === 1, 2000);
-      await sleep(50); // the answer is on its way back
+      const { route, counts, keys } = await boot();
+      await until(() => keys() !== undefined, 'the start-up fetch lands');
       expect((await get(route)).status).toBe(200);
       expect(counts()).toMatchObject({ fetches: 1, failures: 0 });
     });
@@ -161,7 +181,7 @@ describe.concurrent('the key store', () => {
         keyServer.set(path, { status: 503, body: 'down' });
         const { app, url } = await bootApp(adapter, { down: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } });
         apps.push(app);
-        await until(() => warnings.some((line) => line.startsWith('keys of "down"')), 2000);
+        await until(() => warnings.some((line) => line.startsWith('keys of "down"')), 'the warning');
         expect(warnings.filter((line) => line.startsWith('keys of "down"'))).toEqual([
           'keys of "down" could not be fetched: HTTP 503; requests get 401 until keys arrive; the first request after 1000 ms tries again',
         ]);
@@ -172,38 +192,52 @@ describe.concurrent('the key store', () => {
     });
 
     it('without keyCache.eager, starts while the key server is down, and verifies once it answers', async () => {
-      const { path, route, counts } = await boot({}, { status: 503, body: 'down' });
-      await until(() => counts().failures === 1, 2000);
-      expect((await get(route)).body.errorCode).toBe('KEYS_UNAVAILABLE');
+      const { path, route, clock, counts } = await boot({}, { status: 503, body: 'down' });
+      await until(() => counts().failures === 1, 'the start-up fetch fails');
       keyServer.jwks(path, [key.jwk]);
-      await sleep(1100);
+      // Within the second after the failure no request fetches again, even with the key server back.
+      clock.advance(999);
+      expect((await get(route)).body.errorCode).toBe('KEYS_UNAVAILABLE');
+      expect(keyServer.count(path)).toBe(1);
+      clock.advance(1);
       expect((await get(route)).status).toBe(200);
+      expect(counts()).toMatchObject({ fetches: 2, failures: 1 });
     });
 
     it('keeps refreshing while no request comes, so a key removed during a quiet spell is refused at once', async () => {
-      const { path, route } = await boot({ ttlSeconds: 1 });
+      const { path, route, clock, keys } = await boot({ ttlSeconds: 1 });
       expect((await get(route)).status).toBe(200);
       keyServer.jwks(path, [makeKey('RS256', 'store-9').jwk]);
-      await sleep(2500); // idle: only the refresh timer runs
+      const before = keys();
+      clock.advance(800); // idle: only the refresh timer runs, in the TTL's last fifth
+      await until(() => keys() !== before, 'the background refresh lands');
+      expect(keys()!.map((record) => record.kid)).toEqual(['store-9']);
       const burst = await Promise.all(Array.from({ length: 5 }, () => get(route)));
       expect(burst.map((answer) => answer.body.errorCode)).toEqual(Array(5).fill('KEY_NOT_FOUND'));
     });
 
     it('refreshes in the background before the TTL ends, so a slow key server never delays a request', async () => {
-      const { path, route, counts } = await boot({ ttlSeconds: 1, fetchTimeoutMs: 8000 });
+      const { path, route, clock, counts, keys } = await boot({ ttlSeconds: 1, fetchTimeoutMs: 60_000 });
       expect((await get(route)).status).toBe(200);
-      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 6000 });
-      await sleep(850); // the timer has started the refresh; the key server takes 6 s to answer it
+      keyServer.set(path, { body: { keys: [key.jwk] }, delayMs: 30_000 });
+      const before = keys();
+      clock.advance(850); // the timer has started the refresh; the key server takes 30 s to answer it
       expect(counts().fetches).toBe(2);
-      expect((await callWithin(route, token(), 2000)).status).toBe(200);
+      await until(() => keyServer.count(path) === 2, 'the refresh reaches the key server');
+      expect((await get(route)).status).toBe(200);
+      // The refresh has not landed: the request was answered without waiting for it.
+      expect(keys()).toBe(before);
     });
 
     it('fetches the keys once for 100 concurrent requests on a cold app (single-flight)', async () => {
-      // The start-up fetch takes 500 ms: the 100 requests arrive while the store has no keys yet.
-      const { route, path, counts } = await boot({}, { body: { keys: [key.jwk] }, delayMs: 500 });
+      // The start-up fetch takes 2 s (within the default fetch timeout): the 100 requests arrive while the store has no
+      // keys yet.
+      const { route, path, counts, keys } = await boot({}, { body: { keys: [key.jwk] }, delayMs: 2000 });
       expect(counts().fetches).toBe(1);
       const sent = Array.from({ length: 100 }, () => token());
-      const responses = await Promise.all(sent.map((one) => get(route, one)));
+      const answering = Promise.all(sent.map((one) => get(route, one)));
+      expect(keys()).toBeUndefined();
+      const responses = await answering;
       expect(responses.map((response) => response.status)).toEqual(Array(100).fill(200));
       expect(keyServer.count(path)).toBe(1);
     });
@@ -215,35 +249,37 @@ describe.concurrent('the key store', () => {
     });
 
     it('waits about a second after a failed fetch, then verifies again once the key server recovers', async () => {
-      const { route, path } = await boot({}, { status: 500, body: { error: 'down' } });
+      const { route, path, clock } = await boot({}, { status: 500, body: { error: 'down' } });
       expectFailure(await get(route), route, KEYS_UNAVAILABLE);
       expect(keyServer.count(path)).toBe(1);
       // Within the wait the answer is the same, without another fetch.
       keyServer.jwks(path, [key.jwk]);
       expectFailure(await get(route), route, KEYS_UNAVAILABLE);
       expect(keyServer.count(path)).toBe(1);
-      await sleep(1100) /* the first retry waits a second, as ESPv2 */;
+      clock.advance(1000); // the first retry waits a second, as ESPv2
       const payload = claims(ISSUER, AUDIENCE, { jti: 'recovered' });
       expectClaims(await get(route, signJwt(key, payload)), payload);
       expect(keyServer.count(path)).toBe(2);
     });
 
     it('fetches again after the TTL, and keeps the old keys while that refresh fails', async () => {
-      const { route, path } = await boot({ ttlSeconds: 1 });
+      const { route, path, clock, counts } = await boot({ ttlSeconds: 1 });
       expect((await get(route)).status).toBe(200);
       expect(keyServer.count(path)).toBe(1);
-      await sleep(1100);
       keyServer.set(path, { status: 503, body: 'maintenance' });
+      clock.advance(1100); // past the TTL: the background refresh fails
+      await until(() => counts().failures === 1, 'the refresh fails');
       const payload = claims(ISSUER, AUDIENCE, { jti: 'stale' });
       expectClaims(await get(route, signJwt(key, payload)), payload);
       expect(keyServer.count(path)).toBe(2);
     });
 
     it('keeps the old keys when a refresh brings a set with no usable key', async () => {
-      const { route, path } = await boot({ ttlSeconds: 1 });
+      const { route, path, clock, counts } = await boot({ ttlSeconds: 1 });
       expect((await get(route)).status).toBe(200);
-      await sleep(1100);
       keyServer.jwks(path, [{ kty: 'bogus', kid: 'x' }]);
+      clock.advance(1100); // past the TTL: the background refresh brings no usable key
+      await until(() => counts().failures === 1, 'the refresh fails');
       const payload = claims(ISSUER, AUDIENCE, { jti: 'kept' });
       expectClaims(await get(route, signJwt(key, payload)), payload);
       expect(keyServer.count(path)).toBe(2);
@@ -265,10 +301,11 @@ describe.concurrent('the key store', () => {
     });
 
     it('answers "Jwks remote fetch is failed" when the key server does not answer within fetchTimeoutMs', async () => {
-      const { route } = await boot({ fetchTimeoutMs: 200 }, { body: { keys: [key.jwk] }, delayMs: 1500 });
-      const started = Date.now();
-      expectFailure(await callWithin(route, token(), 1400), route, KEYS_UNAVAILABLE);
-      expect(Date.now() - started).toBeLessThan(1000);
+      // The key server would answer after 60 s with a good set; only the fetch timeout can refuse the token, and the
+      // answer must come long before the key server's.
+      const { route, counts } = await boot({ fetchTimeoutMs: 200 }, { body: { keys: [key.jwk] }, delayMs: 60_000 });
+      expectFailure(await callWithin(route, token(), 45_000), route, KEYS_UNAVAILABLE);
+      expect(counts()).toMatchObject({ fetches: 1, failures: 1 });
     });
   });
 });

@@ -1,16 +1,19 @@
 /**
  * The validated-token cache (ESP R38): a hit skips the parse and the signature but never the requirement, time and
  * audience checks; tokens over 4 KiB are not kept; the cache is bounded; a key leaving the set drops the tokens it
- * verified; `tokenCache: false` turns it off.
+ * verified; `tokenCache: false` turns it off. The key stores keep time by a `ManualClock` the tests advance; token
+ * expiry is judged by the system clock, which the expiry test waits out.
  */
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EndpointsAuthCounters, type EndpointsAuthOptions } from '../../lib/index.js';
+import { StrategyRegistry } from '../../lib/strategies/strategy-registry.js';
 import { ADAPTERS, type AdapterName, bearer, call } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
-import { claims, makeKey, signJwt } from '../support/keys.js';
-import { bootApp, sleep } from '../verification/verification-kit.js';
+import { claims, makeKey, nowSeconds, signJwt } from '../support/keys.js';
+import { ManualClock, until } from '../support/manual-clock.js';
+import { bootApp } from '../verification/verification-kit.js';
 
 const alphaKey = makeKey('RS256', 'alpha-1');
 const betaKey = makeKey('ES256', 'beta-1');
@@ -18,6 +21,10 @@ const ALPHA = 'https://alpha.example.com';
 const BETA = 'https://beta.example.com';
 const alphaToken = (extra: Record<string, unknown> = {}) =>
   signJwt(alphaKey, claims(ALPHA, 'alpha-audience', { jti: randomUUID(), ...extra }));
+
+// Every test here runs at once on both adapters, each with its own app: on a loaded machine they share little CPU.
+// The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
+vi.setConfig({ testTimeout: 120_000 });
 
 describe.concurrent('the validated-token cache', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
@@ -35,6 +42,7 @@ describe.concurrent('the validated-token cache', () => {
       await started;
       const path = `/alpha-${next++}`;
       keyServer.jwks(path, [alphaKey.jwk]).jwks('/beta', [betaKey.jwk]);
+      const clock = new ManualClock();
       const { app, url } = await bootApp(
         adapter,
         {
@@ -42,10 +50,18 @@ describe.concurrent('the validated-token cache', () => {
           beta: { issuer: BETA, jwksUri: `${keyServer.url}/beta`, audiences: 'beta-audience' },
         },
         options,
+        undefined,
+        clock,
       );
       apps.push(app);
       const counters = app.get(EndpointsAuthCounters);
-      return { url, path, tokens: () => counters.tokens() };
+      const alphaKeys = app.get(StrategyRegistry).get('alpha').keys;
+      /** Resolves once a refresh of `alpha` has replaced the keys it had when called. */
+      const refreshed = () => {
+        const before = alphaKeys.current();
+        return () => until(() => alphaKeys.current() !== before, 'the refresh lands');
+      };
+      return { url, path, clock, refreshed, tokens: () => counters.tokens(), alpha: () => counters.keys('alpha') };
     }
 
     const get = async (url: string, token: string) => {
@@ -73,9 +89,11 @@ describe.concurrent('the validated-token cache', () => {
 
     it('keeps a token no longer than its exp: an expiring token is refused once expired, not served from the cache', async () => {
       const { url } = await boot({ clockSkewSeconds: 0 });
-      const token = alphaToken({ exp: Math.floor(Date.now() / 1000) + 2 });
+      // Claims are judged by the system clock: the token lives 5 s (room for a slow first request), then is waited out.
+      const exp = nowSeconds() + 5;
+      const token = alphaToken({ exp });
       expect((await get(`${url}/alpha`, token)).status).toBe(200);
-      await sleep(3100);
+      await until(() => Date.now() >= (exp + 1) * 1000, 'the token expires');
       expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
     });
 
@@ -97,33 +115,44 @@ describe.concurrent('the validated-token cache', () => {
     });
 
     it('drops the tokens a key verified when a refresh removes that key', async () => {
-      const { url, path } = await boot({ keyCache: { ttlSeconds: 1 } });
+      const { url, path, clock, refreshed, tokens } = await boot({ keyCache: { ttlSeconds: 1 } });
       const token = alphaToken();
       expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      expect(tokens().hits).toBe(1); // cached
       keyServer.jwks(path, [makeKey('RS256', 'alpha-2').jwk]);
-      await sleep(900); // the background refresh runs in the TTL's last fifth
-      await get(`${url}/alpha`, alphaToken());
-      await sleep(300);
+      const landed = refreshed();
+      clock.advance(800); // the background refresh runs in the TTL's last fifth
+      await landed();
       expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'KEY_NOT_FOUND' });
     });
 
     it('drops a cached token when its key leaves the set, even after refreshes that kept the key', async () => {
-      const { url, path } = await boot({ keyCache: { ttlSeconds: 1 } });
+      const { url, path, clock, refreshed, tokens, alpha } = await boot({ keyCache: { ttlSeconds: 1 } });
       const token = alphaToken();
       expect((await get(`${url}/alpha`, token)).status).toBe(200);
-      await sleep(1300); // one refresh with the key unchanged
+      let landed = refreshed();
+      clock.advance(800); // one refresh with the key unchanged
+      await landed();
       expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      expect({ ...alpha(), hits: tokens().hits }).toMatchObject({ fetches: 2, failures: 0, hits: 1 });
       keyServer.jwks(path, [makeKey('RS256', 'alpha-2').jwk]);
-      await sleep(1300); // the refresh that removes it
+      landed = refreshed();
+      clock.advance(1000); // the refresh that removes it
+      await landed();
       expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'KEY_NOT_FOUND' });
     });
 
     it('refuses cached tokens once the grace period is over, like new ones', async () => {
-      const { url, path } = await boot({ keyCache: { ttlSeconds: 1, staleGraceSeconds: 1 } });
+      const { url, path, clock, alpha } = await boot({ keyCache: { ttlSeconds: 1, staleGraceSeconds: 1 } });
       const token = alphaToken();
       expect((await get(`${url}/alpha`, token)).status).toBe(200);
       keyServer.set(path, { status: 500, body: 'down' });
-      await sleep(2300);
+      clock.advance(1000); // the TTL is over and the refresh fails: the grace period begins
+      await until(() => alpha().failures === 1, 'the refresh fails');
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      clock.advance(1000); // the grace period is over (the retry due now fails too)
+      await until(() => alpha().failures === 2, 'the retry fails');
       expect(await get(`${url}/alpha`, token)).toMatchObject({ status: 401, code: 'KEYS_UNAVAILABLE' });
     });
 

@@ -242,8 +242,9 @@ describe.each(ADAPTERS)('routing by iss on %s: a request never contacts another 
     issuers.server.set('/alpha/jwks', { status: 503, body: 'down' });
     const { app, url } = apps.track(await boot(adapter, { spec: openApi2(issuers) }, [controller]));
     const alpha = () => app.get(EndpointsAuthCounters).keys('alpha');
-    await vi.waitFor(() => expect(alpha().failures).toBe(1));
-    await sleep(1100); // past the wait after a failed fetch
+    // A ceiling for a loaded machine, not a timing: the start-up fetch fails as soon as the 503 arrives.
+    await vi.waitFor(() => expect(alpha().failures).toBe(1), { timeout: 15_000, interval: 20 });
+    await sleep(1100); // past the wait after a failed fetch (at least 1 s; longer changes nothing)
     return { url, alphaFetches: () => alpha().fetches };
   }
   afterEach(() => {

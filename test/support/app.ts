@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../../lib/keys/key-clock.js';
 
 /** The two HTTP adapters every e2e test runs on. */
 export const ADAPTERS = [
@@ -25,14 +26,16 @@ export type FastifyAdapterOptions = ConstructorParameters<typeof FastifyAdapter>
 
 /**
  * `startApp` with the Fastify adapter built from `fastify` (router options such as `caseSensitive`, or `rewriteUrl`);
- * the Express adapter ignores them.
+ * the Express adapter ignores them. `keyClock` replaces the key stores' clock (a `ManualClock` from `manual-clock.ts`).
  */
 export async function startAppWith(
   module: Type<unknown> | ReturnType<typeof Object>,
   adapter: AdapterName,
-  { fastify, configure }: { fastify?: FastifyAdapterOptions; configure?: (app: INestApplication) => void },
+  { fastify, configure, keyClock }: { fastify?: FastifyAdapterOptions; configure?: (app: INestApplication) => void; keyClock?: KeyClock },
 ): Promise<{ app: INestApplication; url: string }> {
-  const moduleRef = await Test.createTestingModule({ imports: [module as Type<unknown>] }).compile();
+  const builder = Test.createTestingModule({ imports: [module as Type<unknown>] });
+  if (keyClock) builder.overrideProvider(ENDPOINTS_AUTH_KEY_CLOCK).useValue(keyClock);
+  const moduleRef = await builder.compile();
   const app =
     adapter === 'fastify'
       ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastify), { logger: false })

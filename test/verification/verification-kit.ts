@@ -3,7 +3,8 @@ import { type JsonWebKey, createHmac, createPublicKey } from 'node:crypto';
 import { Controller, Get, type INestApplication, Module, Req, type Type } from '@nestjs/common';
 import { expect } from 'vitest';
 import { EndpointsAuthModule, type EndpointsAuthOptions, type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
-import { type AdapterName, call, startApp } from '../support/app.js';
+import type { KeyClock } from '../../lib/keys/key-clock.js';
+import { type AdapterName, call, startAppWith } from '../support/app.js';
 
 /** The service name (`host`) of every spec here; the default audience is `https://SERVICE`. */
 export const SERVICE = 'bookstore.endpoints.verification.cloud.goog';
@@ -57,20 +58,21 @@ function securedController(name: string): Type<unknown> {
 
 /**
  * Boots an app on `adapter` guarding `GET /<name>` with each definition of `definitions`; `options` are the module's
- * options besides the spec.
+ * options besides the spec; `keyClock` replaces the key stores' clock.
  */
 export async function bootApp(
   adapter: AdapterName,
   definitions: Record<string, Definition>,
   options: Omit<EndpointsAuthOptions, 'spec'> = {},
   configure?: (app: INestApplication) => void,
+  keyClock?: KeyClock,
 ): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [EndpointsAuthModule.forRoot({ spec: specOf(definitions), ...options })],
     controllers: Object.keys(definitions).map(securedController),
   })
   class VerificationModule {}
-  return startApp(VerificationModule, adapter, configure);
+  return startAppWith(VerificationModule, adapter, { configure, keyClock });
 }
 
 /** A response as `call()` returns it. */
