@@ -67,7 +67,7 @@ describe('endpoints-auth token', () => {
     expect(payload.exp - payload.iat).toBe(600);
     expect(Math.abs(payload.iat - nowSeconds())).toBeLessThan(30);
 
-    const verified = await cli.run(['verify', '--spec', spec], { stdin: minted.stdout });
+    const verified = await cli.run(['verify', '--spec', spec, '--fetch-timeout', '60000'], { stdin: minted.stdout });
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/^accepted by "caller" \(issuer caller@test-project\.iam\.gserviceaccount\.com\); expires in (9|10) minutes\n/);
     expect(certs.count('/x509')).toBeGreaterThan(0);
@@ -77,7 +77,7 @@ describe('endpoints-auth token', () => {
     const minted = await cli.run(['token', '--key-file', keyFile, '--audience', AUDIENCE, '--issuer', 'someone@else.example.com']);
     expect(minted.code, minted.stderr).toBe(0);
     expect(decodeJwt(minted.stdout.trim()).payload).toMatchObject({ iss: 'someone@else.example.com', sub: 'someone@else.example.com' });
-    const verified = await cli.run(['verify', '--spec', spec], { stdin: minted.stdout });
+    const verified = await cli.run(['verify', '--spec', spec, '--fetch-timeout', '60000'], { stdin: minted.stdout });
     expect(verified.code).toBe(1);
     expect(verified.stderr).toMatch(/^refused: Jwt issuer is not configured\nerrorCode: UNKNOWN_ISSUER/);
   });

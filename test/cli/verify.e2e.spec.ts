@@ -51,9 +51,15 @@ afterAll(async () => {
   await Promise.all([cli?.remove(), server?.stop(), dir && rm(dir, { recursive: true, force: true })]);
 });
 
+/**
+ * The key server runs in this (possibly very busy) test process: a generous fetch timeout keeps a slow answer from
+ * reading as "no complete answer within 5000 ms". No test here is about the default timeout.
+ */
+const SLOW_KEY_SERVER = ['--fetch-timeout', '60000'];
+
 /** Runs verify with `token` on stdin and checks that nothing of the token came back out. */
 async function verify(token: string, ...args: string[]): Promise<CliRun> {
-  const result = await cli.run(['verify', '--spec', spec, ...args], { stdin: `${token}\n` });
+  const result = await cli.run(['verify', '--spec', spec, ...SLOW_KEY_SERVER, ...args], { stdin: `${token}\n` });
   const signature = token.split('.')[2] ?? token;
   expect(result.stdout.includes(signature) || result.stderr.includes(signature), 'the CLI printed the token').toBe(false);
   return result;
@@ -74,7 +80,7 @@ describe.concurrent('endpoints-auth verify', () => {
   });
 
   it('takes a copied Authorization value (Bearer prefix) and --definition', async () => {
-    const result = await cli.run(['verify', '--spec', spec, '--definition', 'local'], { stdin: `Bearer ${signJwt(key, claims(ISSUER, AUDIENCE))}` });
+    const result = await cli.run(['verify', '--spec', spec, '--definition', 'local', ...SLOW_KEY_SERVER], { stdin: `Bearer ${signJwt(key, claims(ISSUER, AUDIENCE))}` });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^accepted by "local"/);
   });
@@ -215,7 +221,7 @@ describe.concurrent('endpoints-auth verify', () => {
  * is empty and that no part of the token came back out (only booleans reach an assertion's message, never the token).
  */
 async function verifyJson(token: string, ...args: string[]): Promise<{ code: number | null; document: Record<string, unknown> }> {
-  const result = await cli.run(['verify', '--spec', spec, '--json', ...args], { stdin: `${token}\n` });
+  const result = await cli.run(['verify', '--spec', spec, '--json', ...SLOW_KEY_SERVER, ...args], { stdin: `${token}\n` });
   const output = result.stdout + result.stderr;
   const pieces = [token, ...token.split('.').filter((segment) => segment.length >= 8)];
   expect(pieces.some((piece) => output.includes(piece)), 'the CLI printed the token or one of its segments').toBe(false);

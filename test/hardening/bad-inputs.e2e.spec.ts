@@ -425,8 +425,9 @@ const HTTP_ROWS: Row[] = [
         invalidJson: [{ body: '{"keys": [{"kty": "RSA",' }, {}],
         // A JWKS that would verify if it were read whole: only the 1 MiB cap refuses it.
         tenMegabytes: [{ body: { keys: [k1.jwk], padding: 'x'.repeat(10 * 1024 * 1024) } }, {}],
-        // A JWKS that would verify if it arrived: only the fetch timeout refuses it.
-        neverAnswers: [{ body: { keys: [k1.jwk] }, delayMs: 60_000 }, { fetchTimeoutMs: 3000 }],
+        // A JWKS that would verify if it arrived: only the fetch timeout refuses it. 30 s, so that on a loaded machine
+        // the start-up fetch (answered at once) is never the one that times out.
+        neverAnswers: [{ body: { keys: [k1.jwk] }, delayMs: 60_000 }, { fetchTimeoutMs: 30_000 }],
       } as const;
       const results = await Promise.all(
         Object.entries(cases).map(async ([name, [failure, keyCache]]) => {
