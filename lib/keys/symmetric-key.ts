@@ -6,7 +6,6 @@ import type { KeyRecord } from './key-record.interface.js';
 /** The shortest HMAC secret accepted: 32 bytes, the output size of HS256's hash (RFC 7518 §3.2). */
 export const MIN_HMAC_KEY_BYTES = HMAC_MIN_BYTES['HS256'];
 const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const PADDED_URL_SAFE = /^[A-Za-z0-9_-]*={0,2}$/;
 
 /** Whether `value` is an absolute http:// or https:// URL with a host (so it names a key server, not a key). */
 export function isUrl(value: string): boolean {
@@ -26,7 +25,8 @@ export function isUrl(value: string): boolean {
  */
 export function symmetricKeyFromSpec(value: string): KeyRecord | undefined {
   if (value === '' || isUrl(value)) return undefined;
-  const secret = decodeStandard(value) ?? decodeUrlSafe(value);
+  // The token reader's base64url: padding, when written, is exactly what the length needs.
+  const secret = decodeStandard(value) ?? decodeBase64Url(value);
   if (secret === undefined || secret.length === 0) return undefined;
   // No kid: the secret belongs to one definition, so it serves every token routed to it whatever its kid.
   const algorithms = Object.keys(HMAC_MIN_BYTES).filter((alg) => secret.length >= HMAC_MIN_BYTES[alg]);
@@ -42,12 +42,4 @@ function decodeStandard(value: string): Buffer | undefined {
   if (!STANDARD_BASE64.test(value)) return undefined;
   const bytes = Buffer.from(value, 'base64');
   return bytes.toString('base64') === value ? bytes : undefined;
-}
-
-function decodeUrlSafe(value: string): Buffer | undefined {
-  if (!PADDED_URL_SAFE.test(value)) return undefined;
-  const unpadded = value.replace(/=+$/, '');
-  // Padding, when written, must be complete; without it the strict base64url reader decides.
-  if (unpadded !== value && value.length % 4 !== 0) return undefined;
-  return decodeBase64Url(unpadded);
 }
