@@ -1,5 +1,5 @@
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
-import { describeDuration } from './describe-duration.js';
+import { describeDuration } from '../errors/describe-duration.js';
 
 /** What `verify` found about one token: the facts both of its outputs, the text and `--json`, carry (never the token). */
 export type VerifyVerdict =

@@ -3,7 +3,7 @@ import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import { SpecError } from '../api-config/spec-error.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { Command, CommandIo } from './command.interface.js';
-import { explainRejection } from './explain-rejection.js';
+import { explainRejection } from '../errors/explain-rejection.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
 import { integerOption, parseCommandArgs, required, specPathOf } from './parse-command-args.js';

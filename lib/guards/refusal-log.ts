@@ -1,5 +1,5 @@
 import { ConsoleLogger, type ExecutionContext, Logger, type LoggerService } from '@nestjs/common';
-import { explainRejection } from '../cli/explain-rejection.js';
+import { explainRejection } from '../errors/explain-rejection.js';
 import type { AuthError } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';

@@ -1,4 +1,4 @@
-import type { AuthError } from '../errors/auth-error.js';
+import type { AuthError } from './auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import { describeKeys } from '../keys/create-key-set.js';
 import type { KeyRecord } from '../keys/key-record.interface.js';
