@@ -6,7 +6,7 @@ import type { Command, CommandIo } from './command.interface.js';
 import { explainRejection } from '../errors/explain-rejection.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
-import { integerOption, parseCommandArgs, required, specPathOf } from './parse-command-args.js';
+import { integerOption, parseCommandArgs, specPathOf } from './parse-command-args.js';
 import { readToken } from './read-token.js';
 import { TokenVerifier } from './token-verifier.js';
 import { EXIT, UsageError } from './usage-error.js';
