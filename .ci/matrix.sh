@@ -13,6 +13,7 @@ NEST11=(
   @nestjs/common@^11 @nestjs/core@^11 @nestjs/microservices@^11 @nestjs/passport@^11
   @nestjs/platform-express@^11 @nestjs/platform-fastify@^11 @nestjs/testing@^11
   @nestjs/axios@^4 # the @nestjs/axios major made for Nest 11
+  @nestjs/swagger@^11
 )
 OLD_NODE=20.18.0 # the newest Node 20 below `engines` (^20.19.0): no require(esm) by default
 REFUSAL="nestjs-endpoints-auth needs Node 20.19+, 22.12+ or 24+; this is ${OLD_NODE}"
