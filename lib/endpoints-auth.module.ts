@@ -8,6 +8,7 @@ import {
   type EndpointsAuthModuleOptions,
 } from './endpoints-auth.module-definition.js';
 import { EndpointsAuthGuard } from './guards/endpoints-auth.guard.js';
+import { ENDPOINTS_AUTH_KEY_SETS, createKeySet } from './keys/create-key-set.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, SYSTEM_KEY_CLOCK } from './keys/key-clock.js';
 import { EndpointsAuthCounters } from './keys/key-counters.js';
 import type { EndpointsAuthOptions } from './interfaces/endpoints-auth-options.interface.js';
@@ -34,6 +35,7 @@ import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.
     },
     { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS, ENDPOINTS_AUTH_SETTINGS] },
     { provide: ENDPOINTS_AUTH_KEY_CLOCK, useValue: SYSTEM_KEY_CLOCK },
+    { provide: ENDPOINTS_AUTH_KEY_SETS, useValue: createKeySet },
     EndpointsAuthCounters,
     StrategyRegistry,
     RequestAuthenticator,

@@ -6,11 +6,22 @@ import { discoveryLoader, redactUrl, remoteLoader } from './key-loader.js';
 import { type KeySet, StaticKeys } from './key-set.interface.js';
 import { KeyStore } from './key-store.js';
 
+/** Makes the key set of one definition; the testing kit swaps it to serve in-process keys. */
+export type KeySetFactory = (
+  provider: EndpointsProvider,
+  settings: ResolvedEndpointsAuthOptions,
+  counters: EndpointsAuthCounters,
+  clock?: KeyClock,
+) => KeySet;
+
+/** Injection token of the `KeySetFactory`; not public: only `nestjs-endpoints-auth/testing` overrides it. */
+export const ENDPOINTS_AUTH_KEY_SETS = 'ENDPOINTS_AUTH:KEY_SETS';
+
 /**
  * The key set a definition verifies with: its key written in the spec, or a store over the right loader that keeps
  * time by `clock`.
  */
-export function createKeySet(
+export const createKeySet: KeySetFactory = function createKeySet(
   provider: EndpointsProvider,
   settings: ResolvedEndpointsAuthOptions,
   counters: EndpointsAuthCounters,
@@ -28,7 +39,7 @@ export function createKeySet(
     unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
   };
   return new KeyStore(provider.name, loader, policy, counters, clock);
-}
+};
 
 /** Where a definition's keys come from, for its start-up line (never the key itself). */
 export function describeKeys(keys: ProviderKeys): string {

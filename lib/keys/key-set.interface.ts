@@ -12,6 +12,8 @@ export interface KeySet {
   usable(): boolean;
   /** Calls `listener` with the keys a refresh removed from the set (for the validated-token cache). */
   onKeysRemoved(listener: (removed: ReadonlySet<KeyRecord>) => void): void;
+  /** Where the keys come from, for the start-up line, when not where the spec says (the testing kit's keys). */
+  readonly description?: string;
   /** Stops background work when the module closes. */
   close?(): void;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
-import { createKeySet, describeKeys } from '../keys/create-key-set.js';
+import { ENDPOINTS_AUTH_KEY_SETS, type KeySetFactory, createKeySet, describeKeys } from '../keys/create-key-set.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock, SYSTEM_KEY_CLOCK } from '../keys/key-clock.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
@@ -25,10 +25,11 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     counters: EndpointsAuthCounters,
     // Optional, so a guard subclass that builds a registry itself need not know about it.
     @Optional() @Inject(ENDPOINTS_AUTH_KEY_CLOCK) clock: KeyClock = SYSTEM_KEY_CLOCK,
+    @Optional() @Inject(ENDPOINTS_AUTH_KEY_SETS) keySets: KeySetFactory = createKeySet,
   ) {
     this.eager = settings.eager;
     for (const provider of spec.providers.values()) {
-      const keys = createKeySet(provider, settings, counters, clock);
+      const keys = keySets(provider, settings, counters, clock);
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
     }
   }
@@ -37,7 +38,7 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     for (const [name, strategy] of this.strategies) {
       const { issuer, keys, audiences } = strategy.provider;
       const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
-      this.logger.log(`"${name}": issuer ${issuer}, keys ${describeKeys(keys)}, audiences ${audience}`);
+      this.logger.log(`"${name}": issuer ${issuer}, keys ${strategy.keys.description ?? describeKeys(keys)}, audiences ${audience}`);
     }
     if (this.eager) await this.loadAll();
     else this.prefetchAll();
@@ -67,7 +68,7 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
       [...this.strategies].map(([name, strategy]) =>
         strategy.keys.getKeys().then(
           (keys) => keys.length > 0 || failed.push(`"${name}" (no usable key)`),
-          () => failed.push(`"${name}" (${describeKeys(strategy.provider.keys)})`),
+          () => failed.push(`"${name}" (${strategy.keys.description ?? describeKeys(strategy.provider.keys)})`),
         ),
       ),
     );

@@ -1,0 +1,29 @@
+import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import { type KeySetFactory, createKeySet } from '../keys/create-key-set.js';
+import { type KeySet, StaticKeys } from '../keys/key-set.interface.js';
+import type { SigningKey } from '../minting/signing-key.js';
+
+/** One definition of a compiled app, as the kit mints for it. */
+export interface SeenDefinition {
+  provider: EndpointsProvider;
+  clockSkewSeconds: number;
+}
+
+/** In-process keys: every fetched key set serves the kit's public key; nothing is fetched. */
+class TestKeys extends StaticKeys {
+  readonly description = 'in-process test keys (nestjs-endpoints-auth/testing)';
+}
+
+/**
+ * The key-set factory the kit puts in place of the module's: a definition whose keys are fetched (a URL, OpenID
+ * discovery) gets the kit's key; a key written in the spec stays, and the kit signs with it. Every definition it
+ * builds a set for is recorded in `seen`, so the kit knows each one's issuer, audiences and locations.
+ */
+export function testKeySets(signingKey: SigningKey, seen: Map<string, SeenDefinition>): KeySetFactory {
+  return (provider: EndpointsProvider, settings: ResolvedEndpointsAuthOptions, ...rest): KeySet => {
+    seen.set(provider.name, { provider, clockSkewSeconds: settings.clockSkewSeconds });
+    if (provider.keys.kind === 'symmetric') return createKeySet(provider, settings, ...rest);
+    return new TestKeys(signingKey.record());
+  };
+}
