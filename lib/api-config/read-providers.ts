@@ -132,9 +132,10 @@ export function readAudiences(
   where: string,
   context: ProviderContext,
   field = 'x-google-audiences',
-): Pick<EndpointsProvider, 'audiences' | 'serviceNameAudience'> {
+): Pick<EndpointsProvider, 'audiences' | 'serviceNameAudience' | 'mintedAudience'> {
   const audiences = listAudiences(raw, where, context, field);
-  if (audiences.length > 0 || context.disableServiceNameAudienceCheck) return { audiences };
+  if (audiences.length > 0) return { audiences, mintedAudience: firstAsWritten(raw) };
+  if (context.disableServiceNameAudienceCheck) return { audiences };
   if (!context.serviceName) {
     throw new SpecError(
       context.source,
@@ -143,5 +144,11 @@ export function readAudiences(
   }
   // ESPv2 accepts https://SERVICE_NAME when a provider lists no audience (filtergen/jwt_authn.go).
   const serviceNameAudience = sanitizeAudience(`https://${context.serviceName}`);
-  return { audiences: [serviceNameAudience], serviceNameAudience };
+  return { audiences: [serviceNameAudience], serviceNameAudience, mintedAudience: `https://${serviceNameAudience}` };
+}
+
+/** The first non-empty audience of a list already read by `listAudiences`, trimmed but otherwise as the spec writes it. */
+function firstAsWritten(raw: unknown): string | undefined {
+  const entries = typeof raw === 'string' ? raw.split(',') : (raw as string[]);
+  return entries.map((entry) => entry.trim()).find((entry) => sanitizeAudience(entry) !== '');
 }

@@ -35,6 +35,11 @@ export interface EndpointsProvider {
    * a gRPC call then also accepts `https://SERVICE_NAME/<package.Service>` of the service called.
    */
   serviceNameAudience?: string;
+  /**
+   * The audience a caller would send, as the spec writes it (`https://SERVICE_NAME` for the default): the `aud` of
+   * tokens the testing kit and the dev issuer mint; absent when any audience is accepted.
+   */
+  mintedAudience?: string;
   /** `x-google-jwt-locations`, or ESP's defaults. */
   locations: readonly JwtLocation[];
   /** Whether tokens must carry `iat` (Google, Firebase and service-account issuers), decided once when the spec is read. */

@@ -4,7 +4,7 @@ import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 export const DEFAULT_SUBJECT = 'test-user';
 
 /**
- * The claims of a token a definition accepts: its issuer, its first audience (none when it accepts any), a subject,
+ * The claims of a token a definition accepts: its issuer, its first audience as written (none when it accepts any), a subject,
  * `iat` now and `exp` after `lifetimeSeconds`; `claims` override any of them.
  */
 export function definitionClaims(
@@ -13,7 +13,7 @@ export function definitionClaims(
   nowSeconds: number,
   lifetimeSeconds: number,
 ): Record<string, unknown> {
-  const audience = provider.audiences[0];
+  const audience = provider.mintedAudience ?? provider.audiences[0];
   return {
     iss: provider.issuer,
     sub: DEFAULT_SUBJECT,

@@ -12,8 +12,12 @@ export interface DocBlock {
 
 const LIBRARY = 'nestjs-endpoints-auth';
 const LIBRARY_ENTRY = join(ROOT, 'lib/index.ts');
+/** The package's other entry points, as a user imports them. */
+const SUBPATHS: Record<string, string> = { [`${LIBRARY}/testing`]: join(ROOT, 'lib/testing/index.ts') };
 /** Where the blocks are placed (in memory only): inside the package, so its package.json makes them ES modules. */
 const BLOCKS_DIR = join(ROOT, 'test/docs/.blocks');
+/** The user's own root module, which a complete test file imports as `../src/app.module.js` (in memory only). */
+const USER_APP_MODULE = { file: join(BLOCKS_DIR, '../src/app.module.ts'), code: 'export class AppModule {}\n' };
 
 /**
  * Type-checks each block as its own module of a user's app — the prelude, then the block — in one program, with the
@@ -25,6 +29,7 @@ export function compileBlocks(blocks: readonly DocBlock[]): string[] {
   const host = cachingHost(options);
   const exports = libraryExports(options, host);
   const files = new Map<string, { block: DocBlock; preludeLines: number }>();
+  host.virtual.set(USER_APP_MODULE.file, USER_APP_MODULE.code);
   for (const [index, block] of blocks.entries()) {
     const prelude = preludeFor(block.code, exports);
     const fileName = join(BLOCKS_DIR, `${index}-${block.doc.replace(/[^\w.-]/g, '_')}-${block.line}.ts`);
@@ -64,7 +69,7 @@ function compilerOptions(): ts.CompilerOptions {
     sourceMap: false,
     outDir: undefined,
     rootDir: undefined,
-    paths: { [LIBRARY]: [LIBRARY_ENTRY] },
+    paths: { [LIBRARY]: [LIBRARY_ENTRY], ...Object.fromEntries(Object.entries(SUBPATHS).map(([name, entry]) => [name, [entry]])) },
   };
 }
 
@@ -77,6 +82,8 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost & { virtual: 
     ...host,
     virtual,
     fileExists: (fileName) => virtual.has(fileName) || host.fileExists(fileName),
+    // The resolver looks for a file's folder first: a folder that holds only virtual files exists too.
+    directoryExists: (name) => [...virtual.keys()].some((file) => file.startsWith(`${name}/`)) || (host.directoryExists?.(name) ?? true),
     readFile: (fileName) => virtual.get(fileName) ?? host.readFile(fileName),
     getSourceFile: (fileName, languageVersion, onError) => {
       const text = virtual.get(fileName);

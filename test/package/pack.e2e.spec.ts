@@ -222,6 +222,39 @@ describe('the packed package', () => {
     expect(names).toEqual(lastJsonLine<string[]>('node index.mjs', esm));
   });
 
+  it('loads the testing kit with import and with require(), and a CommonJS test passes through it', async () => {
+    const [esm, cjs] = await Promise.all([
+      run(process.execPath, ['testing.mjs'], consumer, consumerEnv()),
+      run(process.execPath, ['testing.cjs'], consumer, consumerEnv()),
+    ]);
+    expect(esm.code, describeRun('node testing.mjs', esm)).toBe(0);
+    expect(lastJsonLine<string[]>('node testing.mjs', esm)).toEqual(['EndpointsAuthTesting']);
+    const output = describeRun('node testing.cjs', cjs);
+    expect(cjs.stderr, output).not.toMatch(/ERR_REQUIRE_ESM|ERR_REQUIRE_ASYNC_MODULE|ExperimentalWarning/);
+    expect(cjs.code, output).toBe(0);
+    expect(lastJsonLine('node testing.cjs', cjs)).toEqual({
+      minted: { status: 200, body: { sub: 'u1', email: 'a@b.c' } },
+      expired: { status: 401, errorCode: 'TOKEN_EXPIRED' },
+    });
+  });
+
+  it('never loads the testing kit from the main entry or the bin', async () => {
+    const installed = join(consumer, 'node_modules', NAME);
+    const reached = new Set<string>();
+    const pending = ['dist/index.js', 'dist/cli/main.js'];
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      const text = await readFile(join(installed, file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)) {
+        pending.push(posix.normalize(posix.join(posix.dirname(file), specifier)));
+      }
+    }
+    expect(reached.size).toBeGreaterThan(50);
+    expect([...reached].filter((file) => file.startsWith('dist/testing/'))).toEqual([]);
+  });
+
   it('has no @nestjs/microservices in the consumer, so the next tests load the library without it', async () => {
     const probe = await run(process.execPath, ['-e', "require.resolve('@nestjs/microservices')"], consumer, consumerEnv());
     expect(probe.code).not.toBe(0);

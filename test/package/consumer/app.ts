@@ -11,6 +11,7 @@ import {
   type EndpointsAuthModuleOptions,
   type JwtClaims,
 } from 'nestjs-endpoints-auth';
+import type { TestTokenFailure } from 'nestjs-endpoints-auth/testing';
 
 /** A pipe after the claim name, as Nest's own parameter decorators take them. */
 class TrimPipe implements PipeTransform<unknown, unknown> {
@@ -53,3 +54,13 @@ export class ShelvesController {
 export class AppModule {}
 
 export const guard: typeof EndpointsAuthGuard = EndpointsAuthGuard;
+
+/** The testing kit's declarations, as a team's e2e test uses them. */
+export async function kitHeader(): Promise<Record<string, string>> {
+  const { Test } = await import('@nestjs/testing');
+  const { EndpointsAuthTesting } = await import('nestjs-endpoints-auth/testing');
+  const auth = new EndpointsAuthTesting();
+  await auth.override(Test.createTestingModule({ imports: [AppModule] })).compile();
+  const failure: TestTokenFailure = 'expired';
+  return auth.header('firebase', { email: 'a@b.c' }, failure);
+}
