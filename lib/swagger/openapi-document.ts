@@ -8,7 +8,6 @@ export interface OpenApiDocument {
   info: object;
   paths: Record<string, object>;
   components?: object;
-  [member: string]: unknown;
 }
 
 /** The HTTP methods an OpenAPI path item may hold, as its members are spelt. */
