@@ -17,3 +17,4 @@ export * from './strategies/endpoints-jwt.strategy.js';
 export * from './strategies/request-authenticator.js';
 export * from './token/http-request.interface.js';
 export * from './strategies/strategy-registry.js';
+export * from './swagger/index.js';

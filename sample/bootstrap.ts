@@ -1,6 +1,8 @@
 import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AbstractHttpAdapter } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { applyEndpointsSecurity } from '../lib/index.js';
 import { AppModule } from './app.module.js';
 import { LocalIssuer } from './local-issuer/local-issuer.js';
 
@@ -27,6 +29,14 @@ export async function startBookstore(
 ): Promise<RunningBookstore> {
   const app = adapter ? await NestFactory.create(AppModule, adapter, options) : await NestFactory.create(AppModule, options);
   app.enableShutdownHooks();
+  // Swagger UI at /docs (JSON at /docs-json): made on first request, once the route table exists, and completed with
+  // each route's security and the spec's schemes, so "Authorize" with a token of the local issuer works.
+  const config = new DocumentBuilder().setTitle('Bookstore').setVersion('1.0.0').build();
+  SwaggerModule.setup('docs', app, () => applyEndpointsSecurity(app, SwaggerModule.createDocument(app, config)), {
+    jsonDocumentUrl: 'docs-json',
+    // The UI's files need @fastify/static on Fastify, which the sample does not install: there, only the JSON.
+    ui: app.getHttpAdapter().getType() !== 'fastify',
+  });
   await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   const issuer = app.get(LocalIssuer);

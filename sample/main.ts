@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     [
       '',
       `Bookstore listening on ${url}`,
+      `Swagger UI: ${url}/docs ("Authorize" with the token below; the Endpoints-ready JSON is at ${url}/docs-json)`,
       '',
       'A token of the embedded local issuer (valid for one hour):',
       rest.token,

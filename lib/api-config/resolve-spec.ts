@@ -35,7 +35,7 @@ export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEnd
     const usage = readUsageRules(document, source);
     const apiRequirement = withApiKey(lastMatchingRule(rules, '')?.requirement, needsApiKey(usage, ''));
     const paths = readHttpRules(document['http'], rules, source, usage);
-    const config: ResolvedSpec = { source, providers, nonJwt: new Set(), apiKeys: new Map(), apiRequirement, paths, rules, usage };
+    const config: ResolvedSpec = { source, serviceName: providerContext.serviceName, providers, nonJwt: new Set(), apiKeys: new Map(), apiRequirement, paths, rules, usage };
     return applyApiKeysSetting(config, settings.apiKeys, logger);
   }
   const { providers, nonJwt, apiKeys } = readProviders(document, providerContext);
@@ -45,7 +45,7 @@ export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEnd
   if (document['x-security'] !== undefined) {
     throw new SpecError(source, 'x-security (per-requirement audiences) is not supported yet');
   }
-  const spec = { source, providers, nonJwt, apiKeys, apiRequirement, paths: readPaths(document, context), rules: [] };
+  const spec = { source, serviceName: providerContext.serviceName, providers, nonJwt, apiKeys, apiRequirement, paths: readPaths(document, context), rules: [] };
   return applyApiKeysSetting(spec, settings.apiKeys, logger);
 }
 

@@ -42,6 +42,8 @@ export interface ConfigRule {
 export interface ResolvedSpec {
   /** The file path, or "spec object". */
   source: string;
+  /** The service name: the `serviceName` option, else the spec's `host` (OpenAPI 3: its `x-google-endpoint` server), a service config's `name`. */
+  serviceName?: string;
   /** The JWT definitions by name. */
   providers: ReadonlyMap<string, EndpointsProvider>;
   /** Definitions that are valid in `security` but carry no issuer (apiKey): they never authenticate a JWT. */

@@ -1,10 +1,12 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { SECURED_KEY } from '../endpoints-auth.constants.js';
 import type { SecuredOptions, SecurityRequirement } from '../interfaces/requirement.interface.js';
+import { documentSecurity } from '../swagger/document-security.decorator.js';
 
 /**
  * Requires a valid token from one of the named security definitions (alternatives, as OpenAPI `security`);
- * on a handler it wins over its controller, on a controller over the spec.
+ * on a handler it wins over its controller, on a controller over the spec. With `@nestjs/swagger`, the operation's
+ * `security` lists the same alternatives (`{}` last when `optional`).
  * @publicApi
  */
 export function Secured(...args: [string, ...string[]] | [string, ...(string | SecuredOptions)[]]) {
@@ -15,5 +17,5 @@ export function Secured(...args: [string, ...string[]] | [string, ...(string | S
     throw new TypeError('@Secured() needs one or more security definition names, e.g. @Secured("firebase")');
   }
   const requirement: SecurityRequirement = { providers: [...new Set(names as string[])], optional: options.optional === true };
-  return SetMetadata(SECURED_KEY, requirement);
+  return applyDecorators(SetMetadata(SECURED_KEY, requirement), documentSecurity(requirement));
 }
