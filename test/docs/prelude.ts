@@ -23,6 +23,8 @@ declare class ConfigModule {}
 declare class ConfigService { getOrThrow<T = string>(key: string): T }
 
 // Values a fragment takes from its surroundings.
+/** The user's controller, written in another file of their app. */
+declare class ShelvesController {}
 declare const parsedDocument: Record<string, unknown>;
 declare const source: TokenSource;
 declare const http: HttpService;
