@@ -27,7 +27,8 @@ started with NODE_ENV=production refuses ${DEV_JWKS_URI_ENV}.
 
 Options:
   --spec <file>          the app's spec: its definitions are listed, and tokens are
-                         minted for them (recorded for "token --issuer dev")
+                         minted for them (recorded for "token --issuer dev" and the
+                         next start; default: the recorded one)
   --service-name <name>  the serviceName option, when the app sets one
   --port <port>          the port on 127.0.0.1 (default ${DEFAULT_DEV_PORT}; 0 picks a free one)
   --dir <dir>            where the key and the state are kept (default ${DEFAULT_DEV_DIR})
@@ -58,16 +59,19 @@ export const devIssuerCommand: Command = {
     if (values.spec === '') throw new UsageError('--spec must not be empty');
     // The spec's warnings are the app's to print; here they would bury the instructions.
     new LogCollector().install();
+    const previous = readDevIssuerState(dir);
+    // A restart without --spec keeps serving the spec the last run recorded.
+    const spec = values.spec ?? previous?.spec;
     let definitions: EndpointsProvider[] | undefined;
-    if (values.spec !== undefined) {
+    if (spec !== undefined) {
       try {
-        definitions = fetchedDefinitions(loadDevSpec(values.spec, values['service-name']).spec);
+        definitions = fetchedDefinitions(loadDevSpec(spec, values['service-name']).spec);
       } catch (error) {
         if (!(error instanceof SpecError)) throw error;
         return io.err(`error: ${error.message}\n`), EXIT.refused;
       }
     }
-    const key = readDevIssuerState(dir)?.key ?? SigningKey.generate();
+    const key = previous?.key ?? SigningKey.generate();
     let server: Awaited<ReturnType<typeof serveDevJwks>>;
     try {
       server = await serveDevJwks(key.publicJwk(), port);
@@ -77,8 +81,8 @@ export const devIssuerCommand: Command = {
     }
     const stopped = untilSignal();
     // Written once the port is had: a failed start leaves the previous state (and the key) as it was.
-    writeDevIssuerState(dir, { key, jwksUri: server.url, spec: values.spec });
-    io.out(instructions({ url: server.url, dir, kid: key.kid, spec: values.spec, definitions }));
+    writeDevIssuerState(dir, { key, jwksUri: server.url, spec });
+    io.out(instructions({ url: server.url, dir, kid: key.kid, spec, definitions }));
     await stopped;
     await server.close();
     io.err('endpoints-auth dev-issuer: stopped\n');
