@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { applyApiKeysSetting } from '../api-keys/apply-api-keys-setting.js';
+import { checkKeyUrls } from '../dev-keys/check-key-urls.js';
 import type { EndpointsAuthOptions, ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import { isObject, loadSpecDocument } from './load-spec-document.js';
 import { compareSpecificity, joinPaths } from './path-template.util.js';
@@ -18,9 +19,15 @@ const logger = new Logger('EndpointsAuthSpec');
 
 /**
  * Reads the spec named by the options (OpenAPI 2 or 3, or a gRPC service configuration) into providers and
- * requirements; every problem is a `SpecError`.
+ * requirements, then holds its key URLs against the production rule; every problem is a `SpecError`.
  */
 export function resolveSpec(options: EndpointsAuthOptions, settings: ResolvedEndpointsAuthOptions): ResolvedSpec {
+  const spec = readSpec(options, settings);
+  checkKeyUrls(spec, settings, logger);
+  return spec;
+}
+
+function readSpec(options: EndpointsAuthOptions, settings: ResolvedEndpointsAuthOptions): ResolvedSpec {
   const { source, document } = loadSpecDocument(options.spec);
   const providerContext = {
     source,

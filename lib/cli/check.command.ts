@@ -1,5 +1,8 @@
 import { ApiKeysNeededError, operationsNeedingApiKey } from '../api-keys/apply-api-keys-setting.js';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { SpecError } from '../api-config/spec-error.js';
+import { insecureKeyUrls } from '../dev-keys/check-key-urls.js';
+import { redactUrl } from '../keys/key-loader.js';
 import type { Command, CommandIo } from './command.interface.js';
 import { type ApiKeysMode, describeApiKey } from './describe-api-key.js';
 import { describeDefinition } from './describe-definition.js';
@@ -58,7 +61,7 @@ export const checkCommand: Command = {
       }
       const keyed = operationsNeedingApiKey(spec);
       if (keyed.length > 0) lines.push(`API key required on: ${keyed.join(', ')}`);
-      lines.push(...warnings(logs), 'ok: the spec loads');
+      lines.push(...warnings(logs, productionWarnings(spec)), 'ok: the spec loads');
       io.out(`${lines.join('\n')}\n`);
       return EXIT.ok;
     } catch (error) {
@@ -71,9 +74,19 @@ export const checkCommand: Command = {
   },
 };
 
-function warnings(logs: LogCollector): string[] {
-  const found = [...logs.messages('warn'), ...logs.messages('error')];
+function warnings(logs: LogCollector, extra: readonly string[] = []): string[] {
+  const found = [...logs.messages('warn'), ...logs.messages('error'), ...extra];
   return found.length === 0 ? ['warnings: none'] : [`warnings (${found.length}):`, ...found.map((line) => `  ${line}`)];
+}
+
+/**
+ * The definitions whose key URLs would stop the module's start-up under `NODE_ENV=production` (this spec loaded, so
+ * it is not production here): development key URLs, said before they are deployed.
+ */
+function productionWarnings(spec: ResolvedSpec): string[] {
+  return insecureKeyUrls(spec).map(
+    ({ name, url, reason }) => `"${name}": keys at ${redactUrl(url)} (${reason}): with NODE_ENV=production the module refuses to start unless allowInsecureKeyUrls is true`,
+  );
 }
 
 function apiKeysMode(value: string | undefined): ApiKeysMode {

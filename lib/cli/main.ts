@@ -1,21 +1,22 @@
 #!/usr/bin/env node
-// endpoints-auth: the command-line tool of nestjs-endpoints-auth (check a spec, verify a token, mint tokens).
+// endpoints-auth: the command-line tool of nestjs-endpoints-auth (check a spec, verify a token, mint tokens, a dev issuer).
 // First: refuses an unsupported Node with a clear message before any dependency (jwks-rsa) is loaded.
 import '../node-version.js';
 import 'reflect-metadata';
 import { checkCommand } from './check.command.js';
 import type { Command, CommandIo } from './command.interface.js';
+import { devIssuerCommand } from './dev-issuer.command.js';
 import { idTokenCommand } from './id-token.command.js';
 import { tokenCommand } from './token.command.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { verifyCommand } from './verify.command.js';
 
-const COMMANDS: readonly Command[] = [checkCommand, verifyCommand, tokenCommand, idTokenCommand];
+const COMMANDS: readonly Command[] = [checkCommand, verifyCommand, tokenCommand, idTokenCommand, devIssuerCommand];
 
 const USAGE = `Usage: endpoints-auth <command> [options]
 
 Commands:
-${COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join('\n')}
+${COMMANDS.map((command) => `  ${command.name.padEnd(12)}${command.summary}`).join('\n')}
 
 Run "endpoints-auth <command> --help" for a command's options.
 Exit codes: 0 success, 1 refused (a token, a spec or a request), 2 bad arguments.`;

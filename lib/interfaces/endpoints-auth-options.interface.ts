@@ -30,6 +30,11 @@ export interface EndpointsAuthOptions {
    * unchecked with a start-up warning [none: a spec that asks for a key fails start-up].
    */
   apiKeys?: ApiKeysOption;
+  /**
+   * With `NODE_ENV=production`, let definitions fetch keys over plain http or from a loopback host (a start-up error
+   * otherwise); `ENDPOINTS_AUTH_DEV_JWKS_URI` stays refused in production either way [false].
+   */
+  allowInsecureKeyUrls?: boolean;
 }
 
 /**
@@ -100,4 +105,10 @@ export interface ResolvedEndpointsAuthOptions {
   userInfoHeader: UserInfoHeaderFormat;
   /** The API-key validator, `'unchecked'`, or absent when none was given. */
   apiKeys?: ApiKeysOption;
+  /** Whether key URLs over plain http or on a loopback host may be used in production. */
+  allowInsecureKeyUrls: boolean;
+  /** `ENDPOINTS_AUTH_DEV_JWKS_URI`, read when the options were resolved: where fetched keys come from instead. */
+  devJwksUri?: string;
+  /** Whether `NODE_ENV` was `production` when the options were resolved. */
+  production: boolean;
 }

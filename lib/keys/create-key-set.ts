@@ -1,3 +1,4 @@
+import { DEV_JWKS_URI_ENV } from '../dev-keys/dev-jwks-uri.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.interface.js';
 import type { KeyClock } from './key-clock.js';
@@ -19,7 +20,8 @@ export const ENDPOINTS_AUTH_KEY_SETS = 'ENDPOINTS_AUTH:KEY_SETS';
 
 /**
  * The key set a definition verifies with: its key written in the spec, or a store over the right loader that keeps
- * time by `clock`.
+ * time by `clock`; with `ENDPOINTS_AUTH_DEV_JWKS_URI` set, fetched keys come from that URL instead (issuer, audiences
+ * and locations stay the definition's).
  */
 export const createKeySet: KeySetFactory = function createKeySet(
   provider: EndpointsProvider,
@@ -29,17 +31,32 @@ export const createKeySet: KeySetFactory = function createKeySet(
 ): KeySet {
   const source = provider.keys;
   if (source.kind === 'symmetric') return new StaticKeys(source.record);
-  const loader =
-    source.kind === 'remote'
-      ? remoteLoader(provider.name, source.uri, settings)
-      : discoveryLoader(provider.name, source.url, settings);
   const policy = {
     ttlMs: settings.keyTtlSeconds * 1000,
     staleGraceMs: settings.staleGraceSeconds * 1000,
     unknownKidCooldownMs: settings.unknownKidCooldownSeconds * 1000,
   };
+  const dev = settings.devJwksUri;
+  if (dev !== undefined) {
+    const description = `${redactUrl(dev)} (${DEV_JWKS_URI_ENV}; the spec's: ${describeKeys(source)})`;
+    return new DevKeyStore(description, provider.name, remoteLoader(provider.name, dev, settings), policy, counters, clock);
+  }
+  const loader =
+    source.kind === 'remote'
+      ? remoteLoader(provider.name, source.uri, settings)
+      : discoveryLoader(provider.name, source.url, settings);
   return new KeyStore(provider.name, loader, policy, counters, clock);
 };
+
+/** A store over the development key server, whose start-up line says so. */
+class DevKeyStore extends KeyStore {
+  constructor(
+    readonly description: string,
+    ...store: ConstructorParameters<typeof KeyStore>
+  ) {
+    super(...store);
+  }
+}
 
 /** Where a definition's keys come from, for its start-up line (never the key itself). */
 export function describeKeys(keys: ProviderKeys): string {

@@ -6,9 +6,10 @@ import type {
 } from '../interfaces/endpoints-auth-options.interface.js';
 import { describe } from '../api-config/load-spec-document.js';
 import { SpecError } from '../api-config/spec-error.js';
+import { readDevJwksUri } from '../dev-keys/dev-jwks-uri.js';
 
 const KNOWN_OPTIONS = new Set([
-  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'isGlobal', 'globalGuard',
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'allowInsecureKeyUrls', 'isGlobal', 'globalGuard',
 ]);
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
@@ -19,8 +20,11 @@ const logger = new Logger('EndpointsAuthOptions');
  */
 const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
 
-/** Fills in the defaults (ESP's where it has one), refuses values that cannot work and warns about unknown names. */
-export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpointsAuthOptions {
+/**
+ * Fills in the defaults (ESP's where it has one), refuses values that cannot work and warns about unknown names; reads
+ * `NODE_ENV` and `ENDPOINTS_AUTH_DEV_JWKS_URI` from `env` once, here.
+ */
+export function resolveOptions(options: EndpointsAuthOptions, env: NodeJS.ProcessEnv = process.env): ResolvedEndpointsAuthOptions {
   if (typeof options !== 'object' || options === null) throw new SpecError('options', 'the options must be an object with "spec"');
   warnUnknown(options, KNOWN_OPTIONS, '');
   if (options.keyCache !== undefined) warnUnknown(options.keyCache, KNOWN_KEY_CACHE_OPTIONS, 'keyCache.');
@@ -63,6 +67,9 @@ export function resolveOptions(options: EndpointsAuthOptions): ResolvedEndpoints
           },
     userInfoHeader,
     apiKeys: apiKeysOf(options.apiKeys),
+    allowInsecureKeyUrls: boolean('allowInsecureKeyUrls', options.allowInsecureKeyUrls),
+    devJwksUri: readDevJwksUri(env),
+    production: env['NODE_ENV'] === 'production',
   };
 }
 

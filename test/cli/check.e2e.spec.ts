@@ -219,8 +219,8 @@ describe('endpoints-auth', () => {
   it('lists its commands with --help, and refuses no command or an unknown one with exit code 2', async () => {
     const [help, none, unknown] = await Promise.all([cli.run(['--help']), cli.run([]), cli.run(['frobnicate'])]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: endpoints-auth <command> \[options\]\n\nCommands:\n {2}check {5}load a spec/);
-    expect(help.stdout).toContain('  verify    check a token on stdin');
+    expect(help.stdout).toMatch(/^Usage: endpoints-auth <command> \[options\]\n\nCommands:\n {2}check {7}load a spec/);
+    expect(help.stdout).toContain('  verify      check a token on stdin');
     expect(none).toMatchObject({ code: 2, stdout: '' });
     expect(none.stderr).toMatch(/^Usage: endpoints-auth/);
     expect(unknown).toMatchObject({ code: 2, stdout: '' });
