@@ -14,6 +14,8 @@ NEST11=(
   @nestjs/platform-express@^11 @nestjs/platform-fastify@^11 @nestjs/testing@^11
   @nestjs/axios@^4 # the @nestjs/axios major made for Nest 11
   @nestjs/swagger@^11
+  @nestjs/graphql@^13 @nestjs/apollo@^13 @nestjs/mercurius@^13 # the GraphQL majors made for Nest 11
+  @nestjs/websockets@^11 @nestjs/platform-ws@^11 @nestjs/platform-socket.io@^11
 )
 OLD_NODE=20.18.0 # the newest Node 20 below `engines` (^20.19.0): no require(esm) by default
 REFUSAL="nestjs-endpoints-auth needs Node 20.19+, 22.12+ or 24+; this is ${OLD_NODE}"
