@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EndpointsAuthModule, type JwtClaims, Secured, UserInfo } from '../../lib/index.js';
+import { EndpointsAuthModule, type JwtClaims, Secured, UserInfo, applyEndpointsSecurity } from '../../lib/index.js';
 import { type BuiltCli, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS, writeSpec } from '../cli/cli-kit.js';
 import { ADAPTERS, bearer, call, startApp } from '../support/app.js';
 import { DevIssuers, type RunningDevIssuer } from './dev-issuer-process.js';
@@ -74,7 +75,23 @@ async function mint(...args: string[]): Promise<string> {
 async function startWithDevKeys(adapter: (typeof ADAPTERS)[number][0], jwksUri: string): Promise<{ app: INestApplication; url: string }> {
   @Module({ imports: [EndpointsAuthModule.forRoot({ spec })], controllers: [MeController] })
   class AppModule {}
-  return withEnv({ NODE_ENV: 'development', ENDPOINTS_AUTH_DEV_JWKS_URI: jwksUri }, () => startApp(AppModule, adapter));
+  return withEnv({ NODE_ENV: 'development', ENDPOINTS_AUTH_DEV_JWKS_URI: jwksUri }, () => startApp(AppModule, adapter, withSwagger));
+}
+
+/** Serves the app's Swagger document at /docs-json, completed by applyEndpointsSecurity (as docs/swagger.md shows). */
+function withSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder().setTitle('local development').build();
+  SwaggerModule.setup('docs', app, () => applyEndpointsSecurity(app, SwaggerModule.createDocument(app, config)), {
+    jsonDocumentUrl: 'docs-json',
+    ui: false,
+  });
+}
+
+/** The header Swagger UI's "Authorize" sends for a security scheme once a token is pasted into it. */
+function authorizeHeader(scheme: { type: string; scheme?: string; in?: string; name?: string }, token: string): Record<string, string> {
+  if (scheme.type === 'http' && scheme.scheme === 'bearer') return { authorization: `Bearer ${token}` };
+  if (scheme.type === 'apiKey' && scheme.in === 'header' && scheme.name) return { [scheme.name]: token };
+  throw new Error(`Swagger UI cannot send a pasted token for a ${scheme.type} scheme`);
 }
 
 describe.each(ADAPTERS)('dev-issuer and token drive an app on %s', (adapter) => {
@@ -103,6 +120,17 @@ describe.each(ADAPTERS)('dev-issuer and token drive an app on %s', (adapter) => 
   it('refuses a token without one', async () => {
     const response = await call(`${url}/me`);
     expect(response.status).toBe(401);
+  });
+
+  it("answers 200 to a dev token pasted into Swagger UI's Authorize for the operation's scheme", async () => {
+    const document = (await call(`${url}/docs-json`)).body;
+    const security = document.paths['/me'].get.security as Record<string, string[]>[];
+    expect(security).toEqual([{ firebase: [] }]);
+    const scheme = document.components.securitySchemes.firebase;
+    expect(scheme).toMatchObject({ type: 'http', scheme: 'bearer', 'x-google-issuer': FIREBASE });
+    const response = await call(`${url}/me`, { headers: authorizeHeader(scheme, await mint('--claim', 'email=ui@b.c')) });
+    expect(response.status).toBe(200);
+    expect(response.body.email).toBe('ui@b.c');
   });
 });
 
