@@ -8,7 +8,7 @@ import { EndpointsAuthModule, type JwtClaims, Secured, UserInfo, applyEndpointsS
 import { type BuiltCli, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS, writeSpec } from '../cli/cli-kit.js';
 import { ADAPTERS, bearer, call, startApp } from '../support/app.js';
 import { DevIssuers, type RunningDevIssuer } from './dev-issuer-process.js';
-import { withEnv } from './env.js';
+import { withEnv } from '../support/env.js';
 
 // Each test spawns the CLI: seconds apiece on a loaded machine (see cli-kit.ts).
 vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });

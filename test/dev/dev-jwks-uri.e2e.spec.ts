@@ -6,7 +6,7 @@ import { CapturingLogger, startWith, startupError } from '../api-config/spec-kit
 import { ADAPTERS, Apps, bearer, call } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
 import { type TestKey, claims, makeKey, signJwt } from '../support/keys.js';
-import { withEnv } from './env.js';
+import { withEnv } from '../support/env.js';
 
 /**
  * ENDPOINTS_AUTH_DEV_JWKS_URI, read by the module at start: every definition whose keys are fetched (a URL, or OpenID

@@ -10,7 +10,7 @@ import { startupError, startsCleanly } from '../api-config/spec-kit.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, Apps, bearer, call, startApp } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
-import { withEnv } from './env.js';
+import { withEnv } from '../support/env.js';
 
 /**
  * The rule that keeps development keys out of production: with NODE_ENV=production the module refuses to start when

@@ -158,19 +158,6 @@ export function signPaddedJwt(privateKey: KeyObject, kid: string, payload: Recor
   return `${input}.${paddedBase64Url(sign('sha256', Buffer.from(input), privateKey))}`;
 }
 
-/** Sets (or, for `undefined`, removes) environment variables; returns the function that puts every one back. */
-export function setEnv(vars: Record<string, string | undefined>): () => void {
-  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  apply(vars);
-  return () => apply(saved);
-}
-
 /**
  * A metadata server's answers, as gcp-metadata (google-auth-library's) needs them: every answer carries
  * `Metadata-Flavor: Google` (its detection pings `/computeMetadata/v1/instance` for that header), a request without

@@ -20,9 +20,9 @@ import {
   metadataAnswers,
   openApi,
   outcome,
-  setEnv,
   tempDir,
 } from './interop-kit.js';
+import { setEnv } from '../support/env.js';
 
 const CALLER = 'caller-run@test-project.iam.gserviceaccount.com';
 const CALLER_ID = '108463927108437710134';
