@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SigningKey } from '../minting/signing-key.js';
 import { UsageError } from './usage-error.js';
@@ -48,16 +49,55 @@ export function readDevIssuerState(dir: string): DevIssuerState | undefined {
 
 /**
  * Writes the state to `dir` (made if missing, with a `.gitignore` of `*` so nothing in it is ever committed); the
- * file is its owner's only (0600) and replaced whole, so a reader never sees half of it.
+ * file is its owner's only (0600) and replaced whole, so a reader never sees half of it. A directory other users can
+ * write (they could swap the key) is refused, and nothing is written through a symlink planted in it.
  */
 export function writeDevIssuerState(dir: string, state: DevIssuerState): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dir, '.gitignore'), '# endpoints-auth dev-issuer: a private key lives here; never commit it\n*\n');
+  privateDirectory(dir);
+  // Only when absent: a .gitignore the user wrote stays, and one that is a symlink is never written through.
+  writeExclusive(join(dir, '.gitignore'), '# endpoints-auth dev-issuer: a private key lives here; never commit it\n*\n', 0o644, true);
   const path = join(dir, DEV_STATE_FILE);
-  const scratch = `${path}.${process.pid}.tmp`;
+  const scratch = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   const document = { key: state.key.privateJwk(), jwksUri: state.jwksUri, spec: state.spec && resolve(state.spec) };
-  writeFileSync(scratch, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-  // The mode given to writeFileSync is masked by the umask; the key must be the owner's only whatever it is.
-  chmodSync(scratch, 0o600);
+  writeExclusive(scratch, `${JSON.stringify(document, null, 2)}\n`, 0o600, false);
   renameSync(scratch, path);
+}
+
+/** Makes `dir` (0700) or checks the one there: a directory, owned by this user, that no other user can write. */
+function privateDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new UsageError(code === 'EEXIST' ? `${dir} is not a directory` : `${dir}: cannot make the directory (${code})`);
+  }
+  const stats = statSync(dir);
+  if (!stats.isDirectory()) throw new UsageError(`${dir} is not a directory`);
+  // Windows has no such mode bits (a directory reads as 0o666); its ACLs are the user's to set.
+  if (process.platform === 'win32') return;
+  const foreign = process.getuid !== undefined && stats.uid !== process.getuid();
+  if (foreign || (stats.mode & 0o022) !== 0) {
+    throw new UsageError(`${dir} can be written by other users, who could replace the dev issuer's key; use a directory only you can write (chmod go-w ${dir}), or another --dir`);
+  }
+}
+
+/**
+ * Creates `path` with `text` (O_EXCL: fails on anything already there, a symlink included, so nothing is written
+ * through one), its mode set on the open file whatever the umask; with `keep`, an existing file is left alone.
+ */
+function writeExclusive(path: string, text: string, mode: number, keep: boolean): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (keep && code === 'EEXIST') return;
+    throw new UsageError(`${path}: cannot be written (${code ?? 'unknown error'})`);
+  }
+  try {
+    fchmodSync(fd, mode);
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }

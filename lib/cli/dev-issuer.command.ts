@@ -79,9 +79,15 @@ export const devIssuerCommand: Command = {
       if (!(error instanceof PortInUseError)) throw error;
       return io.err(`error: ${error.message}\n`), EXIT.refused;
     }
-    const stopped = untilSignal();
     // Written once the port is had: a failed start leaves the previous state (and the key) as it was.
-    writeDevIssuerState(dir, { key, jwksUri: server.url, spec });
+    try {
+      writeDevIssuerState(dir, { key, jwksUri: server.url, spec });
+    } catch (error) {
+      // A directory refused (or unwritable) must not leave the key served with the process still running.
+      await server.close();
+      throw error;
+    }
+    const stopped = untilSignal();
     io.out(instructions({ url: server.url, dir, kid: key.kid, spec, definitions }));
     await stopped;
     await server.close();

@@ -25,14 +25,15 @@ export function fetchedKeyUrl(keys: ProviderKeys): string | undefined {
 }
 
 /**
- * `localhost` and its subdomains (RFC 6761), 127.0.0.0/8, `::1`, the IPv4-mapped 127.0.0.0/8 and the unspecified
- * addresses (`0.0.0.0`, `::`), which a client connects to on its own machine.
+ * `localhost` and its subdomains (RFC 6761), 127.0.0.0/8, `::1`, the unspecified addresses (`0.0.0.0`, `::`), which
+ * a client connects to on its own machine, and the IPv4-mapped form of each IPv4 one.
  */
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (/^127\.\d+\.\d+\.\d+$/.test(host) || host === '0.0.0.0') return true;
   if (host === '[::1]' || host === '[::]') return true;
-  // `new URL` writes an IPv4-mapped address in hex: [::ffff:127.0.0.1] becomes [::ffff:7f00:1].
-  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
+  // `new URL` writes an IPv4-mapped address in hex: [::ffff:127.0.0.1] becomes [::ffff:7f00:1], [::ffff:0.0.0.0] [::ffff:0:0].
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+  const ipv4 = mapped ? mapped.slice(1).flatMap((group) => [parseInt(group, 16) >> 8, parseInt(group, 16) & 0xff]).join('.') : host;
+  return /^127\.\d+\.\d+\.\d+$/.test(ipv4) || ipv4 === '0.0.0.0';
 }

@@ -69,7 +69,8 @@ export function resolveOptions(options: EndpointsAuthOptions, env: NodeJS.Proces
     apiKeys: apiKeysOf(options.apiKeys),
     allowInsecureKeyUrls: boolean('allowInsecureKeyUrls', options.allowInsecureKeyUrls),
     devJwksUri: readDevJwksUri(env),
-    production: env['NODE_ENV'] === 'production',
+    // Any case, spaces around: the rule only refuses, so " production" must not pass for development.
+    production: env['NODE_ENV']?.trim().toLowerCase() === 'production',
   };
 }
 

@@ -5,13 +5,18 @@ import type { EndpointsProvider, JwtLocation } from '../interfaces/provider.inte
 /**
  * The security scheme a served document gives a JWT definition: what Swagger UI's "Authorize" needs to send a pasted
  * token where the definition reads it (`http` bearer for `Authorization: Bearer`, else an `apiKey` header or query),
- * with the definition's `x-google-*` members. A symmetric key written in the spec is never copied.
+ * with the definition's `x-google-*` members. A symmetric key written in the spec is never copied, nor a key URL with
+ * credentials or a query (the served document is public; the start-up log hides the same parts).
  */
 export function servedJwtScheme(provider: EndpointsProvider): Record<string, unknown> {
   const notes = [`A JWT of ${provider.issuer}.`];
   const scheme: Record<string, unknown> = { ...authorizeFormOf(provider.locations, notes) };
   scheme['x-google-issuer'] = provider.issuer;
-  if (provider.keys.kind === 'remote') scheme['x-google-jwks_uri'] = provider.keys.uri;
+  if (provider.keys.kind === 'remote' && carriesSecret(provider.keys.uri)) {
+    notes.push('Its key URL carries credentials or a query (which may hold an API key) and is left out of this document: add x-google-jwks_uri where you deploy it.');
+  } else if (provider.keys.kind === 'remote') {
+    scheme['x-google-jwks_uri'] = provider.keys.uri;
+  }
   if (provider.keys.kind === 'symmetric') {
     notes.push('Its symmetric key is written in the API configuration and left out of this document: add x-google-jwks_uri where you deploy it.');
   }
@@ -49,6 +54,16 @@ function authorizeFormOf(locations: readonly JwtLocation[], notes: string[]): Re
   if ('query' in first) return { type: 'apiKey', in: 'query', name: first.query };
   if (first.valuePrefix) notes.push(`Paste the token after "${first.valuePrefix}".`);
   return { type: 'apiKey', in: 'header', name: first.header };
+}
+
+/** Whether a key URL holds a user name, a password or a query, any of which may be a secret. */
+function carriesSecret(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '' || parsed.search !== '';
+  } catch {
+    return true;
+  }
 }
 
 function describeKeyLocation(location: ApiKeyLocation): string {
