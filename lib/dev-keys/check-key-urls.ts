@@ -14,8 +14,8 @@ export interface InsecureKeyUrl {
 }
 
 /**
- * The start-up rule that keeps development keys out of production, run once the spec is read. With `NODE_ENV` set to
- * `production`, `ENDPOINTS_AUTH_DEV_JWKS_URI` is refused whatever the options say, and so is a key URL over plain
+ * The start-up rule that keeps development keys out of production, run once the spec is read. In production
+ * (`productionSignal`), `ENDPOINTS_AUTH_DEV_JWKS_URI` is refused whatever the options say, and so is a key URL over plain
  * http or on a loopback host unless `allowInsecureKeyUrls` is set. Elsewhere the variable costs one warning naming
  * the definitions it repoints.
  */
@@ -25,7 +25,7 @@ export function checkKeyUrls(spec: ResolvedSpec, settings: ResolvedEndpointsAuth
     if (settings.production) {
       throw new SpecError(
         'environment',
-        `${DEV_JWKS_URI_ENV} is set and NODE_ENV is "production": every definition whose keys are fetched would accept tokens signed by a local development key. Unset ${DEV_JWKS_URI_ENV} where the app is deployed (it is for local development only, and no option allows it in production)`,
+        `${DEV_JWKS_URI_ENV} is set and ${settings.production}: every definition whose keys are fetched would accept tokens signed by a local development key. Unset ${DEV_JWKS_URI_ENV} where the app is deployed (it is for local development only, and no option allows it in production)`,
       );
     }
     const repointed = [...spec.providers.values()].filter((provider) => fetchedKeyUrl(provider.keys) !== undefined).map((provider) => `"${provider.name}"`);
@@ -41,7 +41,7 @@ export function checkKeyUrls(spec: ResolvedSpec, settings: ResolvedEndpointsAuth
   const list = insecure.map(({ name, url, reason }) => `"${name}" (${redactUrl(url)}: ${reason})`).join(', ');
   throw new SpecError(
     spec.source,
-    `NODE_ENV is "production" and the keys of ${list} would be fetched from a development key server: point x-google-jwks_uri at the issuer's https URL, or set the allowInsecureKeyUrls option to true if this key server is meant to serve production`,
+    `${settings.production} and the keys of ${list} would be fetched from a development key server: point x-google-jwks_uri at the issuer's https URL, or set the allowInsecureKeyUrls option to true if this key server is meant to serve production`,
   );
 }
 

@@ -31,7 +31,7 @@ export interface EndpointsAuthOptions {
    */
   apiKeys?: ApiKeysOption;
   /**
-   * With `NODE_ENV=production`, let definitions fetch keys over plain http or from a loopback host (a start-up error
+   * In production (`NODE_ENV=production`, or on Cloud Run), let definitions fetch keys over plain http or from a loopback host (a start-up error
    * otherwise); `ENDPOINTS_AUTH_DEV_JWKS_URI` stays refused in production either way [false].
    */
   allowInsecureKeyUrls?: boolean;
@@ -109,6 +109,6 @@ export interface ResolvedEndpointsAuthOptions {
   allowInsecureKeyUrls: boolean;
   /** `ENDPOINTS_AUTH_DEV_JWKS_URI`, read when the options were resolved: where fetched keys come from instead. */
   devJwksUri?: string;
-  /** Whether `NODE_ENV` was `production` when the options were resolved. */
-  production: boolean;
+  /** Why the app counts as deployed (`NODE_ENV` is `production`, or Cloud Run's variables are set), or `undefined`. */
+  production?: string;
 }

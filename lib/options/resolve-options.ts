@@ -6,6 +6,7 @@ import type {
 } from '../interfaces/endpoints-auth-options.interface.js';
 import { describe } from '../api-config/load-spec-document.js';
 import { SpecError } from '../api-config/spec-error.js';
+import { productionSignal } from '../dev-keys/production-signal.js';
 import { readDevJwksUri } from '../dev-keys/dev-jwks-uri.js';
 
 const KNOWN_OPTIONS = new Set([
@@ -69,8 +70,7 @@ export function resolveOptions(options: EndpointsAuthOptions, env: NodeJS.Proces
     apiKeys: apiKeysOf(options.apiKeys),
     allowInsecureKeyUrls: boolean('allowInsecureKeyUrls', options.allowInsecureKeyUrls),
     devJwksUri: readDevJwksUri(env),
-    // Any case, spaces around: the rule only refuses, so " production" must not pass for development.
-    production: env['NODE_ENV']?.trim().toLowerCase() === 'production',
+    production: productionSignal(env),
   };
 }
 

@@ -132,10 +132,26 @@ describe.each(ADAPTERS)('allowInsecureKeyUrls: true on %s', (adapter) => {
   });
 });
 
+describe('on Cloud Run, whose containers often have no NODE_ENV', () => {
+  for (const [variable, signal] of [['K_SERVICE', 'K_SERVICE is set (Cloud Run)'], ['CLOUD_RUN_JOB', 'CLOUD_RUN_JOB is set (Cloud Run)']]) {
+    it(`counts ${variable} as production: the variable and a loopback key URL are refused, naming why`, async () => {
+      const onCloudRun = <T>(work: () => Promise<T>, dev?: string) =>
+        withEnv({ NODE_ENV: undefined, [variable]: 'bookstore', ENDPOINTS_AUTH_DEV_JWKS_URI: dev }, work);
+      const dev = await onCloudRun(() => startupError({ imports: [EndpointsAuthModule.forRoot({ spec: specWithKeyUrl('https://keys.example.com/jwks') })] }), DEV);
+      expect(dev.message).toContain(`ENDPOINTS_AUTH_DEV_JWKS_URI is set and ${signal}: every definition whose keys are fetched`);
+      const loopback = await onCloudRun(() => startupError({ imports: [EndpointsAuthModule.forRoot({ spec: specWithKeyUrl('http://127.0.0.1:9/jwks') })] }));
+      expect(loopback.message).toContain(`${signal} and the keys of "remote" (http://127.0.0.1:9/jwks: `);
+      await onCloudRun(() =>
+        startsCleanly({ imports: [EndpointsAuthModule.forRoot({ spec: specWithKeyUrl('http://127.0.0.1:9/jwks'), allowInsecureKeyUrls: true })] }),
+      );
+    });
+  }
+});
+
 describe('outside production', () => {
   it('starts with plain-http and loopback key URLs', async () => {
     for (const env of ['development', 'test', undefined]) {
-      await withEnv({ NODE_ENV: env, ENDPOINTS_AUTH_DEV_JWKS_URI: undefined }, () => startsCleanly({ imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers) })] }));
+      await withEnv({ NODE_ENV: env, K_SERVICE: undefined, CLOUD_RUN_JOB: undefined, ENDPOINTS_AUTH_DEV_JWKS_URI: undefined }, () => startsCleanly({ imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers) })] }));
     }
   });
 });

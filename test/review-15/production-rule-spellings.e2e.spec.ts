@@ -2,7 +2,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Secured } from '../../lib/index.js';
 import { startupError } from '../api-config/spec-kit.js';
-import { withEnv } from '../dev/env.js';
+import { withEnv } from '../support/env.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, Apps, bearer, call, startApp } from '../support/app.js';
 import { claims, makeKey, signJwt } from '../support/keys.js';
