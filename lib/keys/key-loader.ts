@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { JwksClient } from 'jwks-rsa';
+import { insecureKeyUrlReason } from '../dev-keys/insecure-key-url.js';
 import { fetchKeyDocument } from './fetch-key-document.js';
 import type { KeyRecord } from './key-record.interface.js';
 import { jwksUriFromDiscovery } from './key-source-location.js';
@@ -49,16 +50,29 @@ export function remoteLoader(name: string, uri: string, bounds: FetchBounds): Ke
   };
 }
 
+/** The bounds of a discovery loader: a fetch's, and the production rule for the key URL the document names. */
+export interface DiscoveryBounds extends FetchBounds {
+  /** Why the app counts as deployed, or `undefined` (see `productionSignal`). */
+  production?: string;
+  allowInsecureKeyUrls: boolean;
+}
+
 /**
  * A loader for a definition without `x-google-jwks_uri`: the OpenID discovery document names the key URL (ESPv2
- * reads it once at start-up); it is read on first use and again only while it has not succeeded.
+ * reads it once at start-up); it is read on first use and again only while it has not succeeded. In production the
+ * named URL meets the start-up rule for key URLs, which could not see it: plain http or a loopback host is refused
+ * (a failed fetch, logged) unless `allowInsecureKeyUrls`.
  */
-export function discoveryLoader(name: string, discoveryUrl: string, bounds: FetchBounds): KeyLoader {
+export function discoveryLoader(name: string, discoveryUrl: string, bounds: DiscoveryBounds): KeyLoader {
   let keys: KeyLoader | undefined;
   return async () => {
     if (!keys) {
       const document = await fetchKeyDocument(discoveryUrl, bounds.fetchTimeoutMs, bounds.maxBodyBytes);
       const uri = jwksUriFromDiscovery(document);
+      const insecure = bounds.production && !bounds.allowInsecureKeyUrls ? insecureKeyUrlReason(uri) : undefined;
+      if (insecure) {
+        throw new Error(`${bounds.production} and the OpenID discovery document names keys on ${insecure} (${redactUrl(uri)}): refused (allowInsecureKeyUrls allows it)`);
+      }
       logger.log(`"${name}": OpenID discovery names the keys at ${redactUrl(uri)}`);
       keys = remoteLoader(name, uri, bounds);
     }
