@@ -67,6 +67,11 @@ export class EndpointsAuthTesting {
 
   private definition(name: string): SeenDefinition {
     const seen = this.seen.get(name);
+    if (seen?.conflict) {
+      throw new Error(
+        `nestjs-endpoints-auth/testing: two apps compiled with this kit define "${name}" differently (issuer, audiences, key or clock skew); use one kit per app`,
+      );
+    }
     if (seen) return seen;
     if (this.seen.size === 0) {
       throw new Error(

@@ -4,10 +4,11 @@ import { type KeySetFactory, createKeySet } from '../keys/create-key-set.js';
 import { type KeySet, StaticKeys } from '../keys/key-set.interface.js';
 import type { SigningKey } from '../minting/signing-key.js';
 
-/** One definition of a compiled app, as the kit mints for it. */
+/** One definition of a compiled app, as the kit mints for it; `conflict` when two apps define the name differently. */
 export interface SeenDefinition {
   provider: EndpointsProvider;
   clockSkewSeconds: number;
+  conflict?: boolean;
 }
 
 /** In-process keys: every fetched key set serves the kit's public key; nothing is fetched. */
@@ -22,8 +23,19 @@ class TestKeys extends StaticKeys {
  */
 export function testKeySets(signingKey: SigningKey, seen: Map<string, SeenDefinition>): KeySetFactory {
   return (provider: EndpointsProvider, settings: ResolvedEndpointsAuthOptions, ...rest): KeySet => {
-    seen.set(provider.name, { provider, clockSkewSeconds: settings.clockSkewSeconds });
+    const before = seen.get(provider.name);
+    const now: SeenDefinition = { provider, clockSkewSeconds: settings.clockSkewSeconds };
+    seen.set(provider.name, { ...now, conflict: before !== undefined && (before.conflict || mintsDifferently(before, now)) });
     if (provider.keys.kind === 'symmetric') return createKeySet(provider, settings, ...rest);
     return new TestKeys(signingKey.record());
   };
+}
+
+/** Whether tokens for one definition would differ between two apps: another issuer, audience, key or clock skew. */
+function mintsDifferently(a: SeenDefinition, b: SeenDefinition): boolean {
+  const shape = ({ provider, clockSkewSeconds }: SeenDefinition) =>
+    JSON.stringify([provider.issuer, provider.mintedAudience, provider.audiences, provider.keys.kind, clockSkewSeconds]);
+  const secret = ({ provider }: SeenDefinition) => (provider.keys.kind === 'symmetric' ? provider.keys.record.key : undefined);
+  const [left, right] = [secret(a), secret(b)];
+  return shape(a) !== shape(b) || (left !== undefined && right !== undefined && !left.equals(right));
 }

@@ -23,6 +23,24 @@ import { EndpointsAuthModule } from '../../lib/index.js';
 })
 class AnyAudienceModule {}
 
+/** An app whose definition "open" names another issuer than AnyAudienceModule's. */
+@Module({
+  imports: [
+    EndpointsAuthModule.forRoot({
+      spec: {
+        swagger: '2.0',
+        info: { title: 'other issuer', version: '1' },
+        paths: {},
+        securityDefinitions: {
+          open: { type: 'oauth2', flow: 'implicit', authorizationUrl: '', 'x-google-issuer': 'https://other.example.com', 'x-google-jwks_uri': 'https://other.example.com/jwks' },
+        },
+      },
+      disableServiceNameAudienceCheck: true,
+    }),
+  ],
+})
+class OtherIssuerModule {}
+
 async function compiledKit(): Promise<EndpointsAuthTesting> {
   const auth = new EndpointsAuthTesting();
   await auth.override(Test.createTestingModule({ imports: [AnyAudienceModule] })).compile();
@@ -50,6 +68,16 @@ describe('the testing kit used wrong', () => {
     expect(payload).not.toHaveProperty('aud');
     expect(() => auth.token('open', {}, 'wrongAudience')).toThrow(
       'nestjs-endpoints-auth/testing: "open" accepts any audience, so no audience is wrong for it',
+    );
+  });
+
+  it('serves two apps of the same spec, and refuses to guess between two apps that define a name differently', async () => {
+    const auth = await compiledKit();
+    await auth.override(Test.createTestingModule({ imports: [AnyAudienceModule] })).compile();
+    expect(() => auth.token('open')).not.toThrow();
+    await auth.override(Test.createTestingModule({ imports: [OtherIssuerModule] })).compile();
+    expect(() => auth.token('open')).toThrow(
+      'nestjs-endpoints-auth/testing: two apps compiled with this kit define "open" differently (issuer, audiences, key or clock skew); use one kit per app',
     );
   });
 
