@@ -8,7 +8,11 @@ export default defineConfig({
   },
   // The testing kit's own tests import it by its package name, as users do.
   resolve: {
-    alias: { 'nestjs-endpoints-auth/testing': fileURLToPath(new URL('./lib/testing/index.ts', import.meta.url)) },
+    alias: {
+      'nestjs-endpoints-auth/testing': fileURLToPath(new URL('./lib/testing/index.ts', import.meta.url)),
+      'nestjs-endpoints-auth/ws': fileURLToPath(new URL('./lib/websockets/ws/index.ts', import.meta.url)),
+      'nestjs-endpoints-auth/socket.io': fileURLToPath(new URL('./lib/websockets/socket.io/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['test/**/*.spec.ts', 'lib/**/*.spec.ts'],

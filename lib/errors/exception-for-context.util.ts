@@ -1,9 +1,15 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { toWsException } from '../websockets/to-ws-exception.util.js';
 import type { AuthError } from './auth-error.js';
 import { toHttpException } from './to-http-exception.util.js';
 import { toRpcException } from './to-rpc-exception.util.js';
 
-/** The exception that carries an authentication failure to the caller of `context`: gRPC status for RPC, 401/403 otherwise. */
+/**
+ * The exception that carries an authentication failure to the caller of `context`: gRPC status for RPC, a
+ * `WsException` (the `exception` event) for a gateway message, 401/403 otherwise.
+ */
 export async function exceptionForContext(context: ExecutionContext, error: AuthError): Promise<Error> {
-  return context.getType() === 'rpc' ? toRpcException(error) : toHttpException(error);
+  const type = context.getType<string>();
+  if (type === 'ws') return toWsException(error);
+  return type === 'rpc' ? toRpcException(error) : toHttpException(error);
 }

@@ -16,6 +16,7 @@ import type { HttpRequestLike } from '../token/http-request.interface.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-info-header.js';
+import { verdictForMessage } from '../websockets/message-verdict.js';
 import { logRefusal } from './refusal-log.js';
 
 /**
@@ -58,8 +59,10 @@ export class EndpointsAuthGuard implements CanActivate {
     if (isCorsPreflight(context, request)) return true;
     let outcome: ReturnType<RequestAuthenticator['verify']>;
     try {
-      // A route that needs only an API key has no token to verify.
-      outcome = requirement.providers.length === 0 ? undefined : this.authenticator.verify(request, requirement);
+      // A route that needs only an API key has no token to verify; a gateway message is judged by the verdict its
+      // connection got at the handshake, so its token is never verified again.
+      if (requirement.providers.length === 0) outcome = undefined;
+      else outcome = context.getType() === 'ws' ? verdictForMessage(request, requirement) : this.authenticator.verify(request, requirement);
     } catch (error) {
       return this.refuse(context, request, error, requirement);
     }

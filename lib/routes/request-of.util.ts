@@ -1,11 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { grpcRequestOf } from '../grpc/grpc-request.util.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { wsRequestOf } from '../websockets/ws-connections.js';
 
 /**
  * The HTTP request behind a context: the request itself for `http`, the request in the GraphQL context (argument 2,
- * as `GqlExecutionContext` reads it, without importing @nestjs/graphql), a view of a gRPC call's metadata for `rpc`;
- * `undefined` for any other context (WebSockets, RPC transports other than gRPC).
+ * as `GqlExecutionContext` reads it, without importing @nestjs/graphql), a view of a gRPC call's metadata for `rpc`,
+ * the handshake of the connection a gateway message arrived on for `ws`; `undefined` for any other context (RPC
+ * transports other than gRPC, a WebSocket not opened by this library's adapters).
  */
 export function requestOf(context: ExecutionContext): HttpRequestLike | undefined {
   const type = context.getType<string>();
@@ -15,5 +17,6 @@ export function requestOf(context: ExecutionContext): HttpRequestLike | undefine
     return graphql?.req ?? graphql?.request;
   }
   if (type === 'rpc') return grpcRequestOf(context);
+  if (type === 'ws') return wsRequestOf(context);
   return undefined;
 }

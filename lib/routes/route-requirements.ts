@@ -85,6 +85,8 @@ export class RouteRequirements implements OnModuleInit {
     // A handler Nest runs over HTTP that no registered route leads to cannot be placed: fail closed.
     if (type === 'http') return this.unknownRoute;
     if (type === 'rpc') return this.rpcRequirementFor(request);
+    // A gateway message: what the spec requires of a GET of its connection's handshake path (docs/websockets.md).
+    if (type === 'ws') return request ? matchSpecPath(this.spec, 'GET', [routedPathOf(request)]) : this.spec.apiRequirement;
     // GraphQL: its endpoint is the driver's route, not a controller's, so it is not in the table (docs/routing.md).
     if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
     return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), [routedPathOf(request)]);

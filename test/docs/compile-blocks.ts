@@ -13,7 +13,11 @@ export interface DocBlock {
 const LIBRARY = 'nestjs-endpoints-auth';
 const LIBRARY_ENTRY = join(ROOT, 'lib/index.ts');
 /** The package's other entry points, as a user imports them. */
-const SUBPATHS: Record<string, string> = { [`${LIBRARY}/testing`]: join(ROOT, 'lib/testing/index.ts') };
+const SUBPATHS: Record<string, string> = {
+  [`${LIBRARY}/testing`]: join(ROOT, 'lib/testing/index.ts'),
+  [`${LIBRARY}/ws`]: join(ROOT, 'lib/websockets/ws/index.ts'),
+  [`${LIBRARY}/socket.io`]: join(ROOT, 'lib/websockets/socket.io/index.ts'),
+};
 /** Where the blocks are placed (in memory only): inside the package, so its package.json makes them ES modules. */
 const BLOCKS_DIR = join(ROOT, 'test/docs/.blocks');
 /** The user's own root module, which a complete test file imports as `../src/app.module.js` (in memory only). */

@@ -21,8 +21,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const PACKED = process.env.ENDPOINTS_AUTH_PACKED_TARBALL;
 
-/** Packages the consumer does not get: the optional gRPC peer and what only it needs. */
-const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader']);
+/** Packages the consumer does not get: the optional gRPC and WebSocket peers and what only they need. */
+const LEFT_OUT = new Set([
+  '@nestjs/microservices',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  '@nestjs/websockets',
+  '@nestjs/platform-ws',
+  '@nestjs/platform-socket.io',
+  'socket.io',
+]);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSUMER_FIXTURES = fileURLToPath(new URL('./consumer/', import.meta.url));
@@ -124,7 +132,7 @@ describe('the packed package', () => {
           if (LEFT_OUT.has(`${entry}/${scoped}`)) continue;
           await symlink(join(ROOT, 'node_modules', entry, scoped), join(modules, entry, scoped), 'junction');
         }
-      } else await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
+      } else if (!LEFT_OUT.has(entry)) await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
     }
     await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }, null, 2));
     for (const fixture of await readdir(CONSUMER_FIXTURES)) {
@@ -255,10 +263,35 @@ describe('the packed package', () => {
     expect([...reached].filter((file) => file.startsWith('dist/testing/'))).toEqual([]);
   });
 
-  it('has no @nestjs/microservices in the consumer, so the next tests load the library without it', async () => {
-    const probe = await run(process.execPath, ['-e', "require.resolve('@nestjs/microservices')"], consumer, consumerEnv());
-    expect(probe.code).not.toBe(0);
-    expect(probe.stderr).toMatch(/Cannot find module '@nestjs\/microservices'/);
+  it.each(['@nestjs/microservices', '@nestjs/websockets', '@nestjs/platform-ws', '@nestjs/platform-socket.io'])(
+    'has no %s in the consumer, so the next tests load and guard with the library without it',
+    async (name) => {
+      const probe = await run(process.execPath, ['-e', `require.resolve('${name}')`], consumer, consumerEnv());
+      expect(probe.code).not.toBe(0);
+      expect(probe.stderr).toContain(`Cannot find module '${name}'`);
+    },
+  );
+
+  it('never loads the WebSocket adapters from the main entry or the bin', async () => {
+    const installed = join(consumer, 'node_modules', NAME);
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['./ws', './socket.io']));
+    const reached = new Set<string>();
+    const pending = ['dist/index.js', 'dist/cli/main.js'];
+    const bare = new Set<string>();
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      const text = await readFile(join(installed, file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']*)'/g)) {
+        if (specifier!.startsWith('.')) pending.push(posix.normalize(posix.join(posix.dirname(file), specifier!)));
+        else bare.add(specifier!);
+      }
+    }
+    expect([...reached].filter((file) => /^dist\/websockets\/(ws|socket\.io)\//.test(file))).toEqual([]);
+    // Only a dynamic import, on the first refused gateway message, names @nestjs/websockets.
+    expect([...bare].filter((name) => /platform-ws|platform-socket\.io|^socket\.io|^ws$/.test(name))).toEqual([]);
   });
 
   it('runs the endpoints-auth bin from the tarball: a shebang, --help, and check on a spec', async () => {

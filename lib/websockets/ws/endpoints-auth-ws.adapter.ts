@@ -1,0 +1,104 @@
+import type { IncomingMessage } from 'node:http';
+import type { INestApplicationContext } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { AuthError } from '../../errors/auth-error.js';
+import { routedPathOf } from '../../routes/route-template.util.js';
+import { type AppLike, HandshakeAuthenticator } from '../handshake-authenticator.js';
+import { normalizeGatewayPath } from '../gateway-security.js';
+import { upgradeRequestView } from '../handshake-request.js';
+import type { WsConnection } from '../ws-connection.js';
+import { connectionOfClient } from '../ws-connections.js';
+import { wsCloseCodeOf, wsCloseReasonOf, wsRefusalOf } from '../ws-refusal.js';
+
+/** What the library does with a `ws` WebSocket. */
+interface WebSocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(code: number, reason: string): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** ws's `verifyClient` callback: accept, or refuse the upgrade with an HTTP status. */
+type VerifyCallback = (accept: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
+type VerifyClient = ((info: { req: IncomingMessage }) => boolean) | ((info: { req: IncomingMessage }, callback: VerifyCallback) => void);
+
+const OPEN = 1;
+
+/**
+ * `WsAdapter` (`@nestjs/platform-ws`) that verifies the token of each upgrade request once, before the upgrade
+ * completes, and closes a refused connection with 4401 (4403 for the audience) after an `exception` message carrying
+ * `errorCode` and ESP's message; the guard checks each message handler against that verdict, and the connection
+ * is closed the same way when its token expires. `app.useWebSocketAdapter(new EndpointsAuthWsAdapter(app))`.
+ * @publicApi
+ */
+export class EndpointsAuthWsAdapter extends WsAdapter {
+  private readonly app: AppLike;
+  private handshakes?: HandshakeAuthenticator;
+  /** The verdict of each upgrade, from `verifyClient` to the connection it opens. */
+  private readonly outcomes = new WeakMap<IncomingMessage, WsConnection | AuthError>();
+  /** The gateway port each server was created for. */
+  private readonly ports = new WeakMap<object, number>();
+
+  constructor(app: INestApplicationContext, options?: ConstructorParameters<typeof WsAdapter>[1]) {
+    super(app, options);
+    if (typeof (app as Partial<AppLike> | undefined)?.get !== 'function') {
+      throw new TypeError('EndpointsAuthWsAdapter needs the Nest application: new EndpointsAuthWsAdapter(app)');
+    }
+    this.app = app as AppLike;
+  }
+
+  /** Creates the gateway's server with a `verifyClient` that runs the gateway's own first, then the token's. */
+  override create(port: number, options: Parameters<WsAdapter['create']>[1] = {}): ReturnType<WsAdapter['create']> {
+    const own = options['verifyClient'] as VerifyClient | undefined;
+    const verifyClient = (info: { req: IncomingMessage }, callback: VerifyCallback): void => {
+      const verify = () => this.verify(info.req, port, callback);
+      if (!own) return verify();
+      if (own.length >= 2) {
+        const asynchronous = own as (info: { req: IncomingMessage }, callback: VerifyCallback) => void;
+        return asynchronous(info, (accept, ...refusal) => (accept ? verify() : callback(false, ...refusal)));
+      }
+      // ws answers 401 to a synchronous refusal.
+      if ((own as (info: { req: IncomingMessage }) => boolean)(info)) verify();
+      else callback(false, 401);
+    };
+    const server = super.create(port, { ...options, verifyClient }) as object;
+    this.ports.set(server, port);
+    return server;
+  }
+
+  /** Lets a connection reach the gateway only when its handshake was let in; a refused one is closed here. */
+  override bindClientConnect(server: { on: Function }, callback: Function): void {
+    server.on('connection', (client: WebSocketLike, request: IncomingMessage) => {
+      const outcome = this.outcomes.get(request);
+      if (outcome instanceof AuthError) return this.refuse(client, outcome);
+      if (outcome && !connectionOfClient(client)) {
+        this.handshakes!.open(client, outcome, (error) => this.refuse(client, error));
+        client.once('close', () => this.handshakes!.close(client));
+      }
+      callback(client, request);
+    });
+  }
+
+  private verify(request: IncomingMessage, port: number, callback: VerifyCallback): void {
+    this.handshakes ??= HandshakeAuthenticator.of(this.app);
+    const view = upgradeRequestView(request);
+    const target = { port, path: normalizeGatewayPath(routedPathOf(view)) };
+    this.handshakes.connect(view, target, '/').then(
+      (outcome) => {
+        this.outcomes.set(request, outcome);
+        callback(true);
+      },
+      (error: unknown) => {
+        this.logger.error(error);
+        callback(false, 500);
+      },
+    );
+  }
+
+  /** The `exception` message a refused message gets, then the close; once, however many gateways share the server. */
+  private refuse(client: WebSocketLike, error: AuthError): void {
+    if (client.readyState !== OPEN) return;
+    client.send(JSON.stringify({ event: 'exception', data: wsRefusalOf(error) }));
+    client.close(wsCloseCodeOf(error), wsCloseReasonOf(error));
+  }
+}
