@@ -5,14 +5,14 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import type { RouteSecurity } from '../interfaces/route-security.interface.js';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { GraphqlEndpointRequirements } from '../graphql/graphql-endpoint-requirements.js';
 import { grpcMethodOf } from '../grpc/grpc-request.util.js';
 import { describeRoute, routeLine } from './describe-route.js';
 import { httpRoutesOf } from './http-routes.js';
 import { lastMatchingRule } from '../api-config/selector.util.js';
-import { matchSpecPath } from './match-spec-path.js';
 import { RouteEntry, decideRoute } from './route-entry.js';
 import { RouteTable } from './route-table.js';
-import { routedPathOf, routeTemplateOf } from './route-template.util.js';
+import { routeTemplateOf } from './route-template.util.js';
 import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
@@ -33,6 +33,8 @@ export class RouteRequirements implements OnModuleInit {
   private unknownRoute: SecurityRequirement | undefined;
   /** What each gRPC method requires under the service config's rules. */
   private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
+  /** What an undecorated GraphQL resolver requires: the spec operation of its endpoint's path. */
+  private readonly graphql: GraphqlEndpointRequirements;
 
   constructor(
     @Inject(ENDPOINTS_AUTH_SPEC) private readonly spec: ResolvedSpec,
@@ -43,6 +45,7 @@ export class RouteRequirements implements OnModuleInit {
     private readonly config: ApplicationConfig,
     private readonly adapterHost: HttpAdapterHost,
   ) {
+    this.graphql = new GraphqlEndpointRequirements(spec, this.logger);
     this.unknownRoute = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
   }
 
@@ -86,8 +89,7 @@ export class RouteRequirements implements OnModuleInit {
     if (type === 'http') return this.unknownRoute;
     if (type === 'rpc') return this.rpcRequirementFor(request);
     // GraphQL: its endpoint is the driver's route, not a controller's, so it is not in the table (docs/routing.md).
-    if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
-    return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), [routedPathOf(request)]);
+    return this.graphql.requirementFor(request);
   }
 
   /**

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * declarations with skipLibCheck off (.ci/matrix.sh runs this file on Nest 11 too).
  *
  * No network: the consumer's node_modules links every package of the repository's node_modules, so the library's
- * dependencies and peers resolve to the very copies the repository tests with — except the optional peer
- * @nestjs/microservices (and grpc), which an HTTP-only app does not install: the library must load without it.
+ * dependencies and peers resolve to the very copies the repository tests with — except the optional peers
+ * @nestjs/microservices (and grpc) and GraphQL (@nestjs/graphql, graphql, the drivers), which an HTTP-only app does
+ * not install: the library must load and guard without them.
  */
 
 /**
@@ -21,8 +22,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const PACKED = process.env.ENDPOINTS_AUTH_PACKED_TARBALL;
 
-/** Packages the consumer does not get: the optional gRPC peer and what only it needs. */
-const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader']);
+/** The optional GraphQL peers and their drivers: an HTTP-only app installs none of them. */
+const GRAPHQL_PACKAGES = [
+  '@nestjs/graphql',
+  'graphql',
+  '@nestjs/apollo',
+  '@apollo/server',
+  '@as-integrations/express5',
+  '@nestjs/mercurius',
+  'mercurius',
+  'graphql-ws',
+];
+
+/** Packages the consumer does not get: the optional gRPC and GraphQL peers and what only they need. */
+const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader', ...GRAPHQL_PACKAGES]);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSUMER_FIXTURES = fileURLToPath(new URL('./consumer/', import.meta.url));
@@ -124,7 +137,7 @@ describe('the packed package', () => {
           if (LEFT_OUT.has(`${entry}/${scoped}`)) continue;
           await symlink(join(ROOT, 'node_modules', entry, scoped), join(modules, entry, scoped), 'junction');
         }
-      } else await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
+      } else if (!LEFT_OUT.has(entry)) await symlink(join(ROOT, 'node_modules', entry), join(modules, entry), 'junction');
     }
     await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }, null, 2));
     for (const fixture of await readdir(CONSUMER_FIXTURES)) {
@@ -255,10 +268,37 @@ describe('the packed package', () => {
     expect([...reached].filter((file) => file.startsWith('dist/testing/'))).toEqual([]);
   });
 
-  it('has no @nestjs/microservices in the consumer, so the next tests load the library without it', async () => {
-    const probe = await run(process.execPath, ['-e', "require.resolve('@nestjs/microservices')"], consumer, consumerEnv());
-    expect(probe.code).not.toBe(0);
-    expect(probe.stderr).toMatch(/Cannot find module '@nestjs\/microservices'/);
+  it.each(['@nestjs/microservices', '@nestjs/graphql', 'graphql', 'graphql-ws'])(
+    'has no %s in the consumer, so the next tests load the library without it',
+    async (name) => {
+      const probe = await run(process.execPath, ['-e', `require.resolve('${name}')`], consumer, consumerEnv());
+      expect(probe.code).not.toBe(0);
+      expect(probe.stderr).toContain(`Cannot find module '${name}'`);
+    },
+  );
+
+  it('never imports an optional peer statically from the main entry (only when its context is used)', async () => {
+    const installed = join(consumer, 'node_modules', NAME);
+    const optional = new Set(['@nestjs/microservices', ...GRAPHQL_PACKAGES]);
+    const reached = new Set<string>();
+    const found: string[] = [];
+    const pending = ['dist/index.js'];
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      const text = await readFile(join(installed, file), 'utf8');
+      // Static imports only (`import ... from '...'`, `import '...'`); `import('...')` loads on first use.
+      for (const [, bare, named] of text.matchAll(/^\s*(?:import\s*['"]([^'"]+)['"]|(?:import|export)\b[^(;'"]*?\bfrom\s*['"]([^'"]+)['"])/gm)) {
+        const specifier = (bare ?? named)!;
+        if (specifier.startsWith('.')) pending.push(posix.normalize(posix.join(posix.dirname(file), specifier)));
+        else if (optional.has(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!)) {
+          found.push(`${file}: ${specifier}`);
+        }
+      }
+    }
+    expect(reached).toContain('dist/graphql/to-graphql-error.util.js');
+    expect(found).toEqual([]);
   });
 
   it('runs the endpoints-auth bin from the tarball: a shebang, --help, and check on a spec', async () => {
