@@ -8,6 +8,7 @@ import {
   type EndpointsAuthModuleOptions,
 } from './endpoints-auth.module-definition.js';
 import { EndpointsAuthGuard } from './guards/endpoints-auth.guard.js';
+import { EndpointsAuthSubscriptions } from './graphql/endpoints-auth-subscriptions.js';
 import { ENDPOINTS_AUTH_KEY_SETS, createKeySet } from './keys/create-key-set.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, SYSTEM_KEY_CLOCK } from './keys/key-clock.js';
 import { EndpointsAuthCounters } from './keys/key-counters.js';
@@ -41,10 +42,12 @@ import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.
     RequestAuthenticator,
     RouteRequirements,
     EndpointsAuthGuard,
+    EndpointsAuthSubscriptions,
   ],
   // Everything the guard needs is exported: `@UseGuards(EndpointsAuthGuard)` instantiates it in the user's module.
   exports: [
     EndpointsAuthGuard,
+    EndpointsAuthSubscriptions,
     RouteRequirements,
     RequestAuthenticator,
     StrategyRegistry,

@@ -7,12 +7,12 @@ import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { grpcMethodOf } from '../grpc/grpc-request.util.js';
 import { describeRoute, routeLine } from './describe-route.js';
+import { EndpointPathRequirements } from './endpoint-path-requirements.js';
 import { httpRoutesOf } from './http-routes.js';
 import { lastMatchingRule } from '../api-config/selector.util.js';
-import { matchSpecPath } from './match-spec-path.js';
 import { RouteEntry, decideRoute } from './route-entry.js';
 import { RouteTable } from './route-table.js';
-import { routedPathOf, routeTemplateOf } from './route-template.util.js';
+import { routeTemplateOf } from './route-template.util.js';
 import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
@@ -33,6 +33,9 @@ export class RouteRequirements implements OnModuleInit {
   private unknownRoute: SecurityRequirement | undefined;
   /** What each gRPC method requires under the service config's rules. */
   private readonly byMethod = new Map<string, SecurityRequirement | undefined>();
+  /** What an undecorated GraphQL resolver requires: the spec operation of its endpoint's path. */
+  private readonly graphql: EndpointPathRequirements;
+  private readonly gateways: EndpointPathRequirements;
 
   constructor(
     @Inject(ENDPOINTS_AUTH_SPEC) private readonly spec: ResolvedSpec,
@@ -43,6 +46,8 @@ export class RouteRequirements implements OnModuleInit {
     private readonly config: ApplicationConfig,
     private readonly adapterHost: HttpAdapterHost,
   ) {
+    this.graphql = new EndpointPathRequirements(spec, this.logger, 'GraphQL', 'undecorated resolvers');
+    this.gateways = new EndpointPathRequirements(spec, this.logger, 'WebSocket', 'undecorated gateway handlers', 'GET');
     this.unknownRoute = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
   }
 
@@ -86,10 +91,9 @@ export class RouteRequirements implements OnModuleInit {
     if (type === 'http') return this.unknownRoute;
     if (type === 'rpc') return this.rpcRequirementFor(request);
     // A gateway message: what the spec requires of a GET of its connection's handshake path (docs/websockets.md).
-    if (type === 'ws') return request ? matchSpecPath(this.spec, 'GET', [routedPathOf(request)]) : this.spec.apiRequirement;
+    if (type === 'ws') return this.gateways.requirementFor(request);
     // GraphQL: its endpoint is the driver's route, not a controller's, so it is not in the table (docs/routing.md).
-    if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
-    return matchSpecPath(this.spec, (request.method ?? 'GET').toUpperCase(), [routedPathOf(request)]);
+    return this.graphql.requirementFor(request);
   }
 
   /**

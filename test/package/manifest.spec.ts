@@ -84,16 +84,18 @@ function isBarePackage(specifier: string): boolean {
 }
 
 /**
- * Packages `lib/` imports, each with the files importing it and whether every such import is type-only or a
- * dynamic `import()` (so the package is needed only when that code runs).
+ * Packages `lib/` imports, each with the files importing it, those importing it when they load (not type-only, not a
+ * dynamic `import()`), and whether every import is type-only or lazy (so the package is needed only when that code
+ * runs).
  */
-function importedPackages(): Map<string, { files: string[]; typeOnly: boolean; lazyOnly: boolean }> {
-  const packages = new Map<string, { files: string[]; typeOnly: boolean; lazyOnly: boolean }>();
+function importedPackages(): Map<string, { files: string[]; loadedBy: string[]; typeOnly: boolean; lazyOnly: boolean }> {
+  const packages = new Map<string, { files: string[]; loadedBy: string[]; typeOnly: boolean; lazyOnly: boolean }>();
   for (const { file, source } of parsed) {
     for (const { specifier, typeOnly, dynamic } of importsOf(source).filter((found) => isBarePackage(found.specifier))) {
       const name = packageName(specifier);
-      const entry = packages.get(name) ?? { files: [], typeOnly: true, lazyOnly: true };
+      const entry = packages.get(name) ?? { files: [], loadedBy: [], typeOnly: true, lazyOnly: true };
       if (!entry.files.includes(file)) entry.files.push(file);
+      if (!typeOnly && dynamic !== true && !entry.loadedBy.includes(file)) entry.loadedBy.push(file);
       entry.typeOnly &&= typeOnly;
       entry.lazyOnly &&= typeOnly || dynamic === true;
       packages.set(name, entry);
@@ -162,10 +164,16 @@ describe('package.json', () => {
     expect(undeclared, `undeclared packages:\n${undeclared.join('\n')}`).toEqual([]);
   });
 
-  it('does not mark a peer that lib/ imports when it loads as optional (a lazy import() is fine)', () => {
+  it('does not mark a peer that lib/ imports when it loads as optional (a lazy import() is fine, and so is a subpath entry of its own)', () => {
+    // `nestjs-endpoints-auth/ws` may import @nestjs/platform-ws: only an app that uses that peer imports that entry.
+    const subpathFolders = Object.entries(manifest.exports ?? {})
+      .filter(([subpath]) => subpath !== '.' && subpath !== './package.json')
+      .map(([, target]) => String((target as { default?: string }).default ?? '').replace(/^\.\/dist\//, 'lib/').replace(/index\.js$/, ''));
+    expect(subpathFolders).toEqual(expect.arrayContaining(['lib/testing/', 'lib/websockets/ws/']));
+    const atLoad = (files: string[]) => files.filter((file) => !subpathFolders.some((folder) => file.startsWith(folder)));
     const optional = [...importedPackages()]
-      .filter(([name, { lazyOnly }]) => !lazyOnly && manifest.peerDependenciesMeta?.[name]?.optional === true)
-      .map(([name, { files }]) => `${name} (imported by ${files.join(', ')})`);
+      .filter(([name, { loadedBy }]) => atLoad(loadedBy).length > 0 && manifest.peerDependenciesMeta?.[name]?.optional === true)
+      .map(([name, { loadedBy }]) => `${name} (imported by ${atLoad(loadedBy).join(', ')})`);
     expect(optional, `optional peers that lib/ needs:\n${optional.join('\n')}`).toEqual([]);
   });
 

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * declarations with skipLibCheck off (.ci/matrix.sh runs this file on Nest 11 too).
  *
  * No network: the consumer's node_modules links every package of the repository's node_modules, so the library's
- * dependencies and peers resolve to the very copies the repository tests with — except the optional peer
- * @nestjs/microservices (and grpc), which an HTTP-only app does not install: the library must load without it.
+ * dependencies and peers resolve to the very copies the repository tests with — except the optional peers
+ * @nestjs/microservices (and grpc) and GraphQL (@nestjs/graphql, graphql, the drivers), which an HTTP-only app does
+ * not install: the library must load and guard without them.
  */
 
 /**
@@ -21,16 +22,51 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const PACKED = process.env.ENDPOINTS_AUTH_PACKED_TARBALL;
 
-/** Packages the consumer does not get: the optional gRPC and WebSocket peers and what only they need. */
-const LEFT_OUT = new Set([
-  '@nestjs/microservices',
-  '@grpc/grpc-js',
-  '@grpc/proto-loader',
-  '@nestjs/websockets',
-  '@nestjs/platform-ws',
-  '@nestjs/platform-socket.io',
-  'socket.io',
-]);
+/** The optional GraphQL peers and their drivers: an HTTP-only app installs none of them. */
+const GRAPHQL_PACKAGES = [
+  '@nestjs/graphql',
+  'graphql',
+  '@nestjs/apollo',
+  '@apollo/server',
+  '@as-integrations/express5',
+  '@nestjs/mercurius',
+  'mercurius',
+  'graphql-ws',
+];
+
+/** The optional WebSocket peers and their servers. */
+const WEBSOCKET_PACKAGES = ['@nestjs/websockets', '@nestjs/platform-ws', '@nestjs/platform-socket.io', 'socket.io'];
+
+/** Packages the consumer does not get: the optional gRPC, GraphQL and WebSocket peers and what only they need. */
+const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader', ...GRAPHQL_PACKAGES, ...WEBSOCKET_PACKAGES]);
+
+/** How a built file imports: statically (`import … from '…'`, `import '…'`, `export … from '…'`) or on first use (`import('…')`). */
+const STATIC_IMPORT = /^\s*(?:import\s*['"]([^'"]+)['"]|(?:import|export)\b[^(;'"]*?\bfrom\s*['"]([^'"]+)['"])/gm;
+const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+/**
+ * Every built file `entries` can load (relative imports, static or dynamic, followed), and each package one of them
+ * imports statically (`file: package`), which loads with the file.
+ */
+async function importGraph(installed: string, entries: string[]): Promise<{ files: Set<string>; packages: string[] }> {
+  const files = new Set<string>();
+  const packages: string[] = [];
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const text = await readFile(join(installed, file), 'utf8');
+    const follow = (specifier: string) => pending.push(posix.normalize(posix.join(posix.dirname(file), specifier)));
+    for (const [, bare, named] of text.matchAll(STATIC_IMPORT)) {
+      const specifier = (bare ?? named)!;
+      if (specifier.startsWith('.')) follow(specifier);
+      else packages.push(`${file}: ${specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]}`);
+    }
+    for (const [, specifier] of text.matchAll(DYNAMIC_IMPORT)) if (specifier!.startsWith('.')) follow(specifier!);
+  }
+  return { files, packages };
+}
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSUMER_FIXTURES = fileURLToPath(new URL('./consumer/', import.meta.url));
@@ -246,24 +282,16 @@ describe('the packed package', () => {
     });
   });
 
-  it('never loads the testing kit from the main entry or the bin', async () => {
+  it('never loads the testing kit or the WebSocket adapters from the main entry or the bin', async () => {
     const installed = join(consumer, 'node_modules', NAME);
-    const reached = new Set<string>();
-    const pending = ['dist/index.js', 'dist/cli/main.js'];
-    while (pending.length > 0) {
-      const file = pending.pop()!;
-      if (reached.has(file)) continue;
-      reached.add(file);
-      const text = await readFile(join(installed, file), 'utf8');
-      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)) {
-        pending.push(posix.normalize(posix.join(posix.dirname(file), specifier)));
-      }
-    }
-    expect(reached.size).toBeGreaterThan(50);
-    expect([...reached].filter((file) => file.startsWith('dist/testing/'))).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['./testing', './ws', './socket.io']));
+    const { files } = await importGraph(installed, ['dist/index.js', 'dist/cli/main.js']);
+    expect(files.size).toBeGreaterThan(50);
+    expect([...files].filter((file) => /^dist\/(testing|websockets\/ws|websockets\/socket\.io)\//.test(file))).toEqual([]);
   });
 
-  it.each(['@nestjs/microservices', '@nestjs/websockets', '@nestjs/platform-ws', '@nestjs/platform-socket.io'])(
+  it.each(['@nestjs/microservices', '@nestjs/graphql', 'graphql', 'graphql-ws', ...WEBSOCKET_PACKAGES])(
     'has no %s in the consumer, so the next tests load and guard with the library without it',
     async (name) => {
       const probe = await run(process.execPath, ['-e', `require.resolve('${name}')`], consumer, consumerEnv());
@@ -272,26 +300,13 @@ describe('the packed package', () => {
     },
   );
 
-  it('never loads the WebSocket adapters from the main entry or the bin', async () => {
+  it('never imports an optional peer statically from the main entry or the bin (only when its context is used)', async () => {
     const installed = join(consumer, 'node_modules', NAME);
-    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
-    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['./ws', './socket.io']));
-    const reached = new Set<string>();
-    const pending = ['dist/index.js', 'dist/cli/main.js'];
-    const bare = new Set<string>();
-    while (pending.length > 0) {
-      const file = pending.pop()!;
-      if (reached.has(file)) continue;
-      reached.add(file);
-      const text = await readFile(join(installed, file), 'utf8');
-      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']*)'/g)) {
-        if (specifier!.startsWith('.')) pending.push(posix.normalize(posix.join(posix.dirname(file), specifier!)));
-        else bare.add(specifier!);
-      }
-    }
-    expect([...reached].filter((file) => /^dist\/websockets\/(ws|socket\.io)\//.test(file))).toEqual([]);
-    // Only a dynamic import, on the first refused gateway message, names @nestjs/websockets.
-    expect([...bare].filter((name) => /platform-ws|platform-socket\.io|^socket\.io|^ws$/.test(name))).toEqual([]);
+    const optional = new Set(['@nestjs/microservices', ...GRAPHQL_PACKAGES, ...WEBSOCKET_PACKAGES, 'ws']);
+    const { files, packages } = await importGraph(installed, ['dist/index.js', 'dist/cli/main.js']);
+    expect(files).toContain('dist/graphql/to-graphql-error.util.js');
+    expect(files).toContain('dist/websockets/to-ws-exception.util.js');
+    expect(packages.filter((entry) => optional.has(entry.split(': ')[1]!))).toEqual([]);
   });
 
   it('runs the endpoints-auth bin from the tarball: a shebang, --help, and check on a spec', async () => {

@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
+import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
+import { AuthError } from '../errors/auth-error.js';
+import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../keys/key-clock.js';
+import { unionOf } from '../routes/spec-operation.js';
+import { requestPathOf } from '../routes/route-template.util.js';
+import { RequestAuthenticator } from '../strategies/request-authenticator.js';
+import { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { setClaims } from '../token/claims-slot.js';
+import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { connectionRequest } from './connection-request.js';
+import { connectionToken } from './connection-token.util.js';
+
+/**
+ * The close codes of a refused or ended graphql-ws connection: 4401 for ESP's 401s, 4403 for its 403 (the audience
+ * failure), as graphql-ws itself closes with 4401 Unauthorized and 4403 Forbidden.
+ * @publicApi
+ */
+export const GRAPHQL_WS_CLOSE = { UNAUTHORIZED: 4401, FORBIDDEN: 4403 } as const;
+
+/** `setTimeout` takes at most 2^31 - 1 ms (about 24.8 days); a later end is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * What the library reads of a graphql-ws connection (`Context` of `graphql-ws`, with the `extra` of its `ws` server,
+ * which Nest's GraphQL module uses), written out so that its declarations never import graphql-ws.
+ * @publicApi
+ */
+export interface GraphqlWsConnection {
+  readonly connectionParams?: Readonly<Record<string, unknown>>;
+  readonly extra: unknown;
+}
+
+/** The `extra` of graphql-ws's `ws` server: the socket and the upgrade request. */
+interface WsExtra {
+  socket?: { close(code: number, reason: string): void; once?(event: 'close', listener: () => void): unknown };
+  request?: { url?: string };
+}
+
+/**
+ * How `EndpointsAuthSubscriptions.graphqlWs()` treats connections.
+ * @publicApi
+ */
+export interface GraphqlWsAuthOptions {
+  /**
+   * Accept a connection that sends no token; each subscription is then held to its resolver's requirement (a public
+   * one runs, a secured one is refused). Default `false`: such a connection is closed with 4401 "Jwt is missing".
+   */
+  anonymous?: boolean;
+  /**
+   * Keep a connection open after its token expires. Default `false`: the connection is closed with 4401
+   * "Jwt is expired" the moment ESP would refuse the token, which ends its subscriptions. Kept or not, a subscription
+   * started after the expiry is refused.
+   */
+  keepAfterExpiry?: boolean;
+}
+
+/**
+ * The options that authenticate graphql-ws connections, for `subscriptions: { 'graphql-ws': ... }`.
+ * @publicApi
+ */
+export interface GraphqlWsAuth {
+  /** Verifies the `connectionParams` token at connection init; a refusal closes the socket with 4401 or 4403. */
+  onConnect(connection: GraphqlWsConnection): Promise<boolean>;
+  /** Each operation's context: `req`, the connection's request, which the guard and `@UserInfo()` read. */
+  context(connection: GraphqlWsConnection): { req: HttpRequestLike };
+}
+
+/**
+ * Authenticates GraphQL subscriptions over graphql-ws: the token from `connectionParams` (`Authorization`,
+ * `authorization` or `access_token`) is verified once at connection init, against any definition the spec names;
+ * each subscription is then checked by the guard against its resolver's requirement (from the validated-token cache,
+ * without a new signature check while the cache holds it); the connection is closed when the token expires.
+ * @publicApi
+ */
+@Injectable()
+export class EndpointsAuthSubscriptions {
+  private readonly logger = new Logger(EndpointsAuthSubscriptions.name);
+  /** The request each connection stands for, from its init on. */
+  private readonly requests = new WeakMap<object, HttpRequestLike>();
+  /** What a connection's token must satisfy: a token of any definition the spec names, with its audiences. */
+  private readonly connectionRequirement: SecurityRequirement;
+
+  constructor(
+    @Inject(ENDPOINTS_AUTH_SPEC) spec: ResolvedSpec,
+    @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings: ResolvedEndpointsAuthOptions,
+    @Inject(ENDPOINTS_AUTH_KEY_CLOCK) private readonly clock: KeyClock,
+    private readonly registry: StrategyRegistry,
+    private readonly authenticator: RequestAuthenticator,
+  ) {
+    const union = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
+    const providers = union && union.providers.length > 0 ? union.providers : [...registry.all()].map((strategy) => strategy.name);
+    this.connectionRequirement = { ...union, providers, optional: false };
+  }
+
+  /** The graphql-ws options (`onConnect`, `context`) that authenticate each connection. */
+  graphqlWs(options: GraphqlWsAuthOptions = {}): GraphqlWsAuth {
+    return {
+      onConnect: (connection) => this.connect(connection, options),
+      context: (connection) => ({ req: this.requests.get(connection) ?? this.unverified(connection) }),
+    };
+  }
+
+  private async connect(connection: GraphqlWsConnection, options: GraphqlWsAuthOptions): Promise<boolean> {
+    const extra = (connection.extra ?? {}) as WsExtra;
+    const token = connectionToken(connection.connectionParams);
+    const request = this.requestFor(connection, token);
+    if (token === undefined) {
+      if (!options.anonymous) return this.refuse(extra, new AuthError('MISSING_TOKEN'));
+      this.requests.set(connection, request);
+      return true;
+    }
+    let verified;
+    try {
+      verified = await this.authenticator.verify(request, this.connectionRequirement);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      return this.refuse(extra, error);
+    }
+    if (verified) setClaims(request, verified.claims);
+    this.requests.set(connection, request);
+    const exp = verified?.claims.exp;
+    if (!options.keepAfterExpiry && typeof exp === 'number') this.endAtExpiry(extra, exp);
+    return true;
+  }
+
+  /** Closes the socket with ESP's message (4401, or 4403 for the audience); `false` tells graphql-ws not to ack. */
+  private refuse(extra: WsExtra, error: AuthError): false {
+    this.logger.debug(`graphql-ws connection refused: ${error.code}`);
+    // graphql-ws closes with 4403 "Forbidden" after a `false`; the socket is already closing with ESP's answer.
+    extra.socket?.close(error.status === 403 ? GRAPHQL_WS_CLOSE.FORBIDDEN : GRAPHQL_WS_CLOSE.UNAUTHORIZED, error.message);
+    return false;
+  }
+
+  /** Closes the connection the moment ESP would call its token expired: past `exp` plus the allowed clock skew. */
+  private endAtExpiry(extra: WsExtra, exp: number): void {
+    const socket = extra.socket;
+    if (!socket) return;
+    const end = (Math.trunc(exp) + this.settings.clockSkewSeconds + 1) * 1000;
+    let cancel: () => void = () => undefined;
+    const wait = () => {
+      const delay = end - this.clock.now();
+      if (delay > MAX_TIMER_MS) cancel = this.clock.schedule(wait, MAX_TIMER_MS);
+      else cancel = this.clock.schedule(() => socket.close(GRAPHQL_WS_CLOSE.UNAUTHORIZED, new AuthError('TOKEN_EXPIRED').message), Math.max(0, delay));
+    };
+    wait();
+    socket.once?.('close', () => cancel());
+  }
+
+  /** The connection's request: its token placed where each definition reads it, on the upgrade request's path. */
+  private requestFor(connection: GraphqlWsConnection, token: string | undefined): HttpRequestLike {
+    const upgrade = (connection.extra as WsExtra | undefined)?.request;
+    const path = requestPathOf({ url: upgrade?.url ?? '/graphql', headers: {} });
+    return connectionRequest(token, [...this.registry.all()].map((strategy) => strategy.provider), path);
+  }
+
+  /** An operation on a connection `onConnect` never accepted (the option was not installed): no caller at all. */
+  private unverified(connection: GraphqlWsConnection): HttpRequestLike {
+    const request = this.requestFor(connection, undefined);
+    this.requests.set(connection, request);
+    return request;
+  }
+}

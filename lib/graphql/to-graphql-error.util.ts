@@ -1,0 +1,26 @@
+import type { AuthError } from '../errors/auth-error.js';
+
+/** The `extensions.code` of a refusal, as Apollo names HTTP's 401 and 403 (ESP answers only these two). */
+export type GraphqlAuthCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+
+type GraphqlErrorClass = typeof import('graphql').GraphQLError;
+
+/** Loaded on the first GraphQL refusal only: `graphql` is an optional peer an HTTP-only app never installs. */
+let graphqlErrorClass: Promise<GraphqlErrorClass> | undefined;
+
+/** `FORBIDDEN` for ESP's 403 (the audience failure), `UNAUTHENTICATED` for its 401s. */
+export function graphqlCodeOf(error: AuthError): GraphqlAuthCode {
+  return error.status === 403 ? 'FORBIDDEN' : 'UNAUTHENTICATED';
+}
+
+/**
+ * The `GraphQLError` that carries a refusal in a resolver: ESP's message with `extensions: { code, errorCode }`.
+ * Apollo's and Mercurius's Nest drivers pass a `GraphQLError` through as it is (an `HttpException` would be reshaped
+ * by Apollo, with the `errorCode` under `originalError`, and lose its body on Mercurius), so both answer the same JSON.
+ * It has no HTTP status: a refused field is one error among the response's results, which GraphQL answers with 200.
+ */
+export async function toGraphqlError(error: AuthError): Promise<Error> {
+  graphqlErrorClass ??= import('graphql').then((graphql) => graphql.GraphQLError);
+  const GraphQLError = await graphqlErrorClass;
+  return new GraphQLError(error.message, { extensions: { code: graphqlCodeOf(error), errorCode: error.code } });
+}
