@@ -47,18 +47,20 @@ export class EndpointsAuthIoAdapter extends IoAdapter {
     const server = super.create(port, options);
     if (!this.guarded.has(server)) {
       this.guarded.add(server);
-      (server as unknown as UsesMiddleware).use((socket, next) => this.verify(socket, port, next));
+      // The option names the gateways behind this namespace; a dynamic one's children carry only their own name.
+      const namespace = (options as { namespace?: unknown } | undefined)?.namespace;
+      (server as unknown as UsesMiddleware).use((socket, next) => this.verify(socket, port, namespace, next));
     }
     return server;
   }
 
-  private verify(socket: SocketLike, port: number, next: (error?: Error) => void): void {
+  private verify(socket: SocketLike, port: number, namespaceOption: unknown, next: (error?: Error) => void): void {
     this.handshakes ??= HandshakeAuthenticator.of(this.app);
     const handshakes = this.handshakes;
     // The engine's path, as it serves it (`/socket.io/`): it answers any path under it, `/socket.io/x` too.
     const served = `${socket.nsp.server.path().replace(/\/+$/, '')}/`;
     const view = ioHandshakeView(socket.handshake, socket.request?.rawHeaders, served);
-    const target = { port, path: normalizeGatewayPath(served), namespace: socket.nsp.name };
+    const target = { port, path: normalizeGatewayPath(served), namespace: socket.nsp.name, namespaceOption };
     handshakes.connect(view, target, '/socket.io').then(
       (outcome) => {
         if (outcome instanceof AuthError) return next(Object.assign(new Error(outcome.message), { data: wsRefusalOf(outcome) }));
