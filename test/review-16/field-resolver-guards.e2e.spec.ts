@@ -3,7 +3,7 @@
  * start-up, on Apollo and Mercurius: it used to start and serve the field to anyone who reached it through a public
  * query. With the option, the field is refused per request.
  */
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
 import { Field, ObjectType, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Public, Secured } from '../../lib/index.js';
@@ -83,7 +83,7 @@ describe.each(DRIVERS)('@Secured field resolvers on %s (%s)', (driver, adapter) 
     await issuers?.server.stop();
   });
 
-  const appWith = (resolver: Function, enhancers: string[]) => {
+  const appWith = (resolver: Type<unknown>, enhancers: string[]) => {
     @Module({ imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers) }), graphqlModule(driver, { fieldResolverEnhancers: enhancers })], providers: [resolver] })
     class FieldAppModule {}
     return FieldAppModule;
