@@ -4,13 +4,17 @@
  * `/socket.io/`. Held to the spec of their own text (unlisted, so the API level: nothing), they opened an undecorated
  * gateway that the spec protects, connection and messages alike.
  */
+import { Module } from '@nestjs/common';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { EndpointsAuthIoAdapter } from 'nestjs-endpoints-auth/socket.io';
 import { EndpointsAuthWsAdapter } from 'nestjs-endpoints-auth/ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Issuers, startIssuers } from '../fixtures/issuers.js';
+import { EndpointsAuthModule, UserInfo } from '../../lib/index.js';
+import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, Apps, bearer, startAppWith } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
-import type { IoClient } from '../websockets/clients.js';
+import { freePort } from '../support/ports.js';
+import { type IoClient, connectWs } from '../websockets/clients.js';
 import { type Runs, gatewayApp } from '../websockets/gateways.js';
 import { connectIoAt, connectWsRaw } from './raw-clients.js';
 
@@ -56,5 +60,27 @@ describe.each(ADAPTERS)('the handshake path a gateway is held to (%s)', (adapter
     ioClients.push(accepted.client);
     expect(await accepted.client.ask('whoami')).toEqual({ event: 'whoami', data: { sub: 'spec-user' } });
     expect(runs).toEqual({ 'plain.whoami': 1 });
+  });
+
+  it('ws: an undecorated gateway on a port of its own is held to GET of its path too', async () => {
+    const port = await freePort();
+    @WebSocketGateway(port, { path: '/own' })
+    class OwnPortGateway {
+      @SubscribeMessage('whoami')
+      whoami(@UserInfo('sub') sub: string | undefined) {
+        return { event: 'whoami', data: { sub: sub ?? null } };
+      }
+    }
+    @Module({
+      imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers, { paths: { '/own': { get: { security: [{ alpha: [] }] } } } }) })],
+      providers: [OwnPortGateway],
+    })
+    class OwnPortModule {}
+    apps.track(await startAppWith(OwnPortModule, adapter, { configure: (app) => app.useWebSocketAdapter(new EndpointsAuthWsAdapter(app)) }));
+    const refused = await connectWs(`ws://127.0.0.1:${port}/own`);
+    expect(await refused.client.closed).toEqual({ code: 4401, reason: 'Jwt is missing' });
+    const { client } = await connectWs(`ws://127.0.0.1:${port}/own?access_token=${alphaToken()}`);
+    expect(await client.ask('whoami')).toEqual({ event: 'whoami', data: { sub: 'spec-user' } });
+    client.socket.close();
   });
 });
