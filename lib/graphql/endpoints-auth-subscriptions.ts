@@ -9,7 +9,7 @@ import { unionOf } from '../routes/spec-operation.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
-import { setClaims } from '../token/claims-slot.js';
+import { claimsOf, setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
 import { connectionToken } from './connection-token.util.js';
@@ -100,7 +100,7 @@ export class EndpointsAuthSubscriptions {
   graphqlWs(options: GraphqlWsAuthOptions = {}): GraphqlWsAuth {
     return {
       onConnect: (connection) => this.connect(connection, options),
-      context: (connection) => ({ req: this.requests.get(connection) ?? this.unverified(connection) }),
+      context: (connection) => ({ req: this.operationRequest(connection) }),
     };
   }
 
@@ -155,6 +155,20 @@ export class EndpointsAuthSubscriptions {
     const upgrade = (connection.extra as WsExtra | undefined)?.request;
     const path = requestPathOf({ url: upgrade?.url ?? '/graphql', headers: {} });
     return connectionRequest(token, [...this.registry.all()].map((strategy) => strategy.provider), path);
+  }
+
+  /**
+   * The request an operation on the connection runs with. Past its token's expiry (a connection kept with
+   * `keepAfterExpiry`) it is a new request with the token but no verified caller: a secured resolver verifies the
+   * token again and refuses it as expired, and a public one gets no caller, as a public HTTP route gets none.
+   */
+  private operationRequest(connection: GraphqlWsConnection): HttpRequestLike {
+    const request = this.requests.get(connection);
+    if (!request) return this.unverified(connection);
+    const exp = claimsOf(request)?.exp;
+    // Expired as the claim check counts it: the current second past `exp` plus the clock skew.
+    const expired = typeof exp === 'number' && Math.floor(this.clock.now() / 1000) > Math.trunc(exp) + this.settings.clockSkewSeconds;
+    return expired ? this.requestFor(connection, connectionToken(connection.connectionParams)) : request;
   }
 
   /** An operation on a connection `onConnect` never accepted (the option was not installed): no caller at all. */

@@ -4,6 +4,7 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import { requirementText } from './describe-route.js';
 import { matchSpecPath } from './match-spec-path.js';
 import { routedPathOf } from './route-template.util.js';
+import { unionOf } from './spec-operation.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 
 /**
@@ -20,6 +21,8 @@ const MAX_PATHS = 32;
  */
 export class EndpointPathRequirements {
   private readonly byPath = new Map<string, SecurityRequirement | undefined>();
+  /** What a handler whose request cannot be read requires: a token of any definition the spec names (fail closed). */
+  private readonly unreadable: SecurityRequirement | undefined;
 
   constructor(
     private readonly spec: ResolvedSpec,
@@ -30,11 +33,19 @@ export class EndpointPathRequirements {
     private readonly handlers: string,
     /** The method the spec is asked for; the request's own when absent (a WebSocket handshake is always a GET). */
     private readonly method?: string,
-  ) {}
+  ) {
+    this.unreadable = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
+  }
 
-  /** The spec's requirement for the method on the request's routed path (the API level when the spec has no paths). */
+  /**
+   * The spec's requirement for the method on the request's routed path (the API level when the spec has no paths).
+   * Without a request (a gateway not opened by this library's adapters, a GraphQL context without `req`) the path is
+   * unknown, so any path's requirement may apply: a token of any definition, which the guard then refuses as
+   * UNSUPPORTED_CONTEXT rather than running the handler under the API level.
+   */
   requirementFor(request: HttpRequestLike | undefined): SecurityRequirement | undefined {
-    if (!request || this.spec.paths.length === 0) return this.spec.apiRequirement;
+    if (!request) return this.unreadable;
+    if (this.spec.paths.length === 0) return this.spec.apiRequirement;
     const method = this.method ?? (request.method ?? 'GET').toUpperCase();
     const path = routedPathOf(request);
     const key = `${method} ${path}`;

@@ -16,6 +16,7 @@ import { routeTemplateOf } from './route-template.util.js';
 import { routerCaseFold, routerSyntax } from './router-options.js';
 import { unionOf } from './spec-operation.js';
 import { validateSecuredNames } from './validate-secured-names.js';
+import { validateFieldResolverGuards } from '../graphql/validate-field-resolver-guards.js';
 import { needsApiKey, withApiKey } from '../api-config/read-usage-rules.js';
 
 /**
@@ -51,9 +52,13 @@ export class RouteRequirements implements OnModuleInit {
     this.unknownRoute = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
   }
 
-  /** Checks the names in `@Secured()` and builds the route table (Nest has registered every route by now). */
+  /**
+   * Checks the names in `@Secured()` and that every `@Secured` field resolver will be guarded, and builds the route
+   * table (Nest has registered every route by now).
+   */
   onModuleInit(): void {
     validateSecuredNames(this.spec, this.discovery, this.scanner, this.reflector);
+    validateFieldResolverGuards(this.discovery, this.scanner, this.reflector);
     const adapter = this.adapterHost?.httpAdapter;
     const syntax = routerSyntax(adapter);
     const fold = routerCaseFold(adapter);

@@ -13,6 +13,11 @@ export interface HandshakeTarget {
   path: string;
   /** socket.io only: the namespace's name (`/` by default). */
   namespace?: string;
+  /**
+   * socket.io only: the `namespace` option of the server or namespace that let the socket in. A dynamic one (a
+   * RegExp or a function) names its gateways exactly; socket.io serves a static namespace before any dynamic one.
+   */
+  namespaceOption?: unknown;
 }
 
 /** A gateway class: where it listens and what its class-level `@Secured` / `@Public` declares. */
@@ -49,24 +54,24 @@ export class GatewaySecurity {
     }
   }
 
-  /**
-   * What each gateway a connection reaches declares on its class: `undefined` in the list for one that declares
-   * nothing; an empty list when no gateway can be told (a namespace given as a function).
-   */
+  /** What each gateway a connection reaches declares on its class: `undefined` in the list for one that declares nothing. */
   declaredFor(target: HandshakeTarget, defaultPath: string | undefined): (SecurityRequirement | undefined)[] {
     return this.gateways
       .filter((gateway) => gateway.port === target.port)
       .filter((gateway) => (gateway.path ?? defaultPath) === target.path)
-      .filter((gateway) => target.namespace === undefined || namespaceMatches(gateway.namespace, target.namespace))
+      .filter((gateway) => target.namespace === undefined || namespaceMatches(gateway.namespace, target.namespace, target.namespaceOption))
       .map((gateway) => gateway.declared);
   }
 }
 
-/** Whether a gateway's `namespace` option serves the namespace `name`. */
-function namespaceMatches(namespace: unknown, name: string): boolean {
+/**
+ * Whether a gateway's `namespace` option serves the namespace `name`, reached through the server or namespace created
+ * for `option`: a dynamic namespace (RegExp, function) serves only the sockets of its own children, which socket.io
+ * creates for names no static namespace has.
+ */
+function namespaceMatches(namespace: unknown, name: string, option: unknown): boolean {
+  if (option instanceof RegExp || typeof option === 'function') return namespace === option;
   if (namespace === undefined || namespace === '') return name === '/';
   if (typeof namespace === 'string') return normalizeGatewayPath(namespace) === name;
-  if (namespace instanceof RegExp) return namespace.test(name);
-  // A function decides at connection time; its gateway cannot be told from here.
   return false;
 }

@@ -1,7 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { AuthError } from '../../errors/auth-error.js';
-import { routedPathOf } from '../../routes/route-template.util.js';
 import { type AppLike, HandshakeAuthenticator } from '../handshake-authenticator.js';
 import { normalizeGatewayPath } from '../gateway-security.js';
 import { type IoHandshakeLike, ioHandshakeView } from '../handshake-request.js';
@@ -11,7 +10,7 @@ import { wsRefusalOf } from '../ws-refusal.js';
 interface SocketLike {
   handshake: IoHandshakeLike;
   request?: { rawHeaders?: string[] };
-  nsp: { name: string };
+  nsp: { name: string; server: { path(): string } };
   emit(event: string, payload: unknown): unknown;
   disconnect(close: boolean): unknown;
   once(event: 'disconnect', listener: () => void): unknown;
@@ -48,16 +47,20 @@ export class EndpointsAuthIoAdapter extends IoAdapter {
     const server = super.create(port, options);
     if (!this.guarded.has(server)) {
       this.guarded.add(server);
-      (server as unknown as UsesMiddleware).use((socket, next) => this.verify(socket, port, next));
+      // The option names the gateways behind this namespace; a dynamic one's children carry only their own name.
+      const namespace = (options as { namespace?: unknown } | undefined)?.namespace;
+      (server as unknown as UsesMiddleware).use((socket, next) => this.verify(socket, port, namespace, next));
     }
     return server;
   }
 
-  private verify(socket: SocketLike, port: number, next: (error?: Error) => void): void {
+  private verify(socket: SocketLike, port: number, namespaceOption: unknown, next: (error?: Error) => void): void {
     this.handshakes ??= HandshakeAuthenticator.of(this.app);
     const handshakes = this.handshakes;
-    const view = ioHandshakeView(socket.handshake, socket.request?.rawHeaders);
-    const target = { port, path: normalizeGatewayPath(routedPathOf(view)), namespace: socket.nsp.name };
+    // The engine's path, as it serves it (`/socket.io/`): it answers any path under it, `/socket.io/x` too.
+    const served = `${socket.nsp.server.path().replace(/\/+$/, '')}/`;
+    const view = ioHandshakeView(socket.handshake, socket.request?.rawHeaders, served);
+    const target = { port, path: normalizeGatewayPath(served), namespace: socket.nsp.name, namespaceOption };
     handshakes.connect(view, target, '/socket.io').then(
       (outcome) => {
         if (outcome instanceof AuthError) return next(Object.assign(new Error(outcome.message), { data: wsRefusalOf(outcome) }));

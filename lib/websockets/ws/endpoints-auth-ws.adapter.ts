@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { AuthError } from '../../errors/auth-error.js';
-import { routedPathOf } from '../../routes/route-template.util.js';
 import { type AppLike, HandshakeAuthenticator } from '../handshake-authenticator.js';
 import { normalizeGatewayPath } from '../gateway-security.js';
 import { upgradeRequestView } from '../handshake-request.js';
@@ -50,8 +49,10 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
   /** Creates the gateway's server with a `verifyClient` that runs the gateway's own first, then the token's. */
   override create(port: number, options: Parameters<WsAdapter['create']>[1] = {}): ReturnType<WsAdapter['create']> {
     const own = options['verifyClient'] as VerifyClient | undefined;
+    // The path the server is bound to, known once it exists (Nest sets it on a server that shares the HTTP port).
+    let served = '/';
     const verifyClient = (info: { req: IncomingMessage }, callback: VerifyCallback): void => {
-      const verify = () => this.verify(info.req, port, callback);
+      const verify = () => this.verify(info.req, port, served, callback);
       if (!own) return verify();
       if (own.length >= 2) {
         const asynchronous = own as (info: { req: IncomingMessage }, callback: VerifyCallback) => void;
@@ -61,7 +62,11 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
       if ((own as (info: { req: IncomingMessage }) => boolean)(info)) verify();
       else callback(false, 401);
     };
-    const server = super.create(port, { ...options, verifyClient }) as object;
+    const server = super.create(port, { ...options, verifyClient }) as { path?: unknown };
+    // Nest matches a shared server's path after resolving `/./` and `/x/..`; a server of its own port matches
+    // `options.path`, or serves any path when it has none (then the gateway's default path, `/`).
+    const path = typeof server.path === 'string' ? server.path : options['path'];
+    served = typeof path === 'string' ? normalizeGatewayPath(path) : '/';
     this.ports.set(server, port);
     return server;
   }
@@ -79,10 +84,10 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
     });
   }
 
-  private verify(request: IncomingMessage, port: number, callback: VerifyCallback): void {
+  private verify(request: IncomingMessage, port: number, served: string, callback: VerifyCallback): void {
     this.handshakes ??= HandshakeAuthenticator.of(this.app);
-    const view = upgradeRequestView(request);
-    const target = { port, path: normalizeGatewayPath(routedPathOf(view)) };
+    const view = upgradeRequestView(request, served);
+    const target = { port, path: served };
     this.handshakes.connect(view, target, '/').then(
       (outcome) => {
         this.outcomes.set(request, outcome);
