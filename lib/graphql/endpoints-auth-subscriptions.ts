@@ -13,6 +13,7 @@ import { claimsOf, setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
 import { connectionToken } from './connection-token.util.js';
+import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
 
 /**
  * The close codes of a refused or ended graphql-ws connection: 4401 for ESP's 401s, 4403 for its 403 (the audience
@@ -131,7 +132,7 @@ export class EndpointsAuthSubscriptions {
   private refuse(extra: WsExtra, error: AuthError): false {
     this.logger.debug(`graphql-ws connection refused: ${error.code}`);
     // graphql-ws closes with 4403 "Forbidden" after a `false`; the socket is already closing with ESP's answer.
-    extra.socket?.close(error.status === 403 ? GRAPHQL_WS_CLOSE.FORBIDDEN : GRAPHQL_WS_CLOSE.UNAUTHORIZED, error.message);
+    extra.socket?.close(error.status === 403 ? GRAPHQL_WS_CLOSE.FORBIDDEN : GRAPHQL_WS_CLOSE.UNAUTHORIZED, wsCloseReasonOf(error));
     return false;
   }
 

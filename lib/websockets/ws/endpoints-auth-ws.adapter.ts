@@ -36,7 +36,6 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
   /** The verdict of each upgrade, from `verifyClient` to the connection it opens. */
   private readonly outcomes = new WeakMap<IncomingMessage, WsConnection | AuthError>();
   /** The gateway port each server was created for. */
-  private readonly ports = new WeakMap<object, number>();
 
   constructor(app: INestApplicationContext, options?: ConstructorParameters<typeof WsAdapter>[1]) {
     super(app, options);
@@ -67,7 +66,6 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
     // `options.path`, or serves any path when it has none (then the gateway's default path, `/`).
     const path = typeof server.path === 'string' ? server.path : options['path'];
     served = typeof path === 'string' ? normalizeGatewayPath(path) : '/';
-    this.ports.set(server, port);
     return server;
   }
 
