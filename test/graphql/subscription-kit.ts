@@ -3,6 +3,10 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';
 import WebSocket from 'ws';
+import type { Issuers } from '../fixtures/issuers.js';
+import { type Apps, startAppWith } from '../support/app.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { graphqlSpec } from './graphql-kit.js';
 import {
   EndpointsAuthModule,
   type EndpointsAuthModuleOptions,
@@ -155,4 +159,22 @@ export class WsClient {
   close(): void {
     this.socket.close();
   }
+}
+
+/**
+ * What a subscription test boots per case: the app with `options` on a clock of its own, and a connect function whose
+ * clients `clients` tracks (the test closes them); the app is tracked by `apps`.
+ */
+export function subscriptionStarter(apps: Apps, clients: WsClient[], issuers: () => Issuers) {
+  return async (options: GraphqlWsAuthOptions = {}) => {
+    const clock = new ManualClock();
+    const module = subscriptionAppModule({ spec: graphqlSpec(issuers()) }, options);
+    const { url } = apps.track(await startAppWith(module, 'express', { keyClock: clock }));
+    const connect = async (params?: Record<string, unknown>) => {
+      const client = await WsClient.connect(url, params);
+      clients.push(client);
+      return client;
+    };
+    return { clock, connect };
+  };
 }

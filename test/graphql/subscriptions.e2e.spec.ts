@@ -6,12 +6,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
-import { Apps, startAppWith } from '../support/app.js';
+import { Apps } from '../support/app.js';
 import { claims, nowSeconds, signJwt } from '../support/keys.js';
-import { ManualClock, until } from '../support/manual-clock.js';
-import { graphqlSpec } from './graphql-kit.js';
-import { Ticker, WsClient, subscriptionAppModule } from './subscription-kit.js';
-import type { GraphqlWsAuthOptions } from '../../lib/index.js';
+import { until } from '../support/manual-clock.js';
+import { Ticker, WsClient, subscriptionStarter } from './subscription-kit.js';
 
 const ACK = { type: 'connection_ack' };
 
@@ -32,17 +30,7 @@ describe('graphql-ws subscriptions', () => {
   const alpha = (overrides: Record<string, unknown> = {}) =>
     signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience', overrides));
 
-  /** Boots the app with `options` on a clock of its own; returns its URL, its clock and a connect function. */
-  async function start(options: GraphqlWsAuthOptions = {}) {
-    const clock = new ManualClock();
-    const { url } = apps.track(await startAppWith(subscriptionAppModule({ spec: graphqlSpec(issuers) }, options), 'express', { keyClock: clock }));
-    const connect = async (params?: Record<string, unknown>) => {
-      const client = await WsClient.connect(url, params);
-      clients.push(client);
-      return client;
-    };
-    return { clock, connect };
-  }
+  const start = subscriptionStarter(apps, clients, () => issuers);
 
   beforeAll(async () => {
     issuers = await startIssuers();

@@ -5,13 +5,10 @@
  */
 import { Logger } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { GraphqlWsAuthOptions } from '../../lib/index.js';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
-import { Apps, startAppWith } from '../support/app.js';
+import { Apps } from '../support/app.js';
 import { claims, nowSeconds, signJwt } from '../support/keys.js';
-import { ManualClock } from '../support/manual-clock.js';
-import { graphqlSpec } from '../graphql/graphql-kit.js';
-import { WsClient, subscriptionAppModule } from '../graphql/subscription-kit.js';
+import { WsClient, subscriptionStarter } from '../graphql/subscription-kit.js';
 
 const ACK = { type: 'connection_ack' };
 
@@ -21,16 +18,7 @@ describe('graphql-ws subscriptions under attack', () => {
   const clients: WsClient[] = [];
   const alpha = (overrides: Record<string, unknown> = {}) => signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience', overrides));
 
-  async function start(options: GraphqlWsAuthOptions = {}) {
-    const clock = new ManualClock();
-    const { url } = apps.track(await startAppWith(subscriptionAppModule({ spec: graphqlSpec(issuers) }, options), 'express', { keyClock: clock }));
-    const connect = async (params?: Record<string, unknown>) => {
-      const client = await WsClient.connect(url, params);
-      clients.push(client);
-      return client;
-    };
-    return { clock, connect };
-  }
+  const start = subscriptionStarter(apps, clients, () => issuers);
 
   beforeAll(async () => {
     issuers = await startIssuers();
