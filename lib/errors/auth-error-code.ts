@@ -13,11 +13,13 @@ export type AuthErrorCode =
   | 'KEYS_UNAVAILABLE'
   | 'UNSUPPORTED_CONTEXT'
   | 'API_KEY_MISSING'
-  | 'API_KEY_INVALID';
+  | 'API_KEY_INVALID'
+  | 'INSUFFICIENT_SCOPE'
+  | 'CLAIMS_NOT_ALLOWED';
 
 /**
  * ESPv2's message for each code (jwt_verify_lib `getStatusString`; the API_KEY ones are Service Control's);
- * INVALID_TOKEN carries a more precise one.
+ * INVALID_TOKEN carries a more precise one. ESP has no scope or claim check: those two are worded like its audience one.
  */
 export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   MISSING_TOKEN: 'Jwt is missing',
@@ -32,4 +34,6 @@ export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   API_KEY_MISSING:
     "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
   API_KEY_INVALID: 'API key not valid. Please pass a valid API key.',
+  INSUFFICIENT_SCOPE: 'Scopes in Jwt are insufficient',
+  CLAIMS_NOT_ALLOWED: 'Claims in Jwt are not allowed',
 };

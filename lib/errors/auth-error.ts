@@ -1,5 +1,7 @@
 import { AUTH_ERROR_MESSAGES, type AuthErrorCode } from './auth-error-code.js';
 
+const FORBIDDEN_CODES: ReadonlySet<AuthErrorCode> = new Set(['AUDIENCE_NOT_ALLOWED', 'INSUFFICIENT_SCOPE', 'CLAIMS_NOT_ALLOWED']);
+
 /**
  * Why one token was refused: a stable code and ESP's message (never the token itself).
  * @publicApi
@@ -13,9 +15,12 @@ export class AuthError extends Error {
     this.name = 'AuthError';
   }
 
-  /** 403 for the audience failure only, 401 for everything else (Envoy `filter.cc` `onComplete`). */
+  /**
+   * 403 for the audience failure (Envoy `filter.cc` `onComplete`) and for a verified token a `@Secured`'s scopes or
+   * claims refuse (RFC 6750 §3.1), 401 for everything else.
+   */
   get status(): 401 | 403 {
-    return this.code === 'AUDIENCE_NOT_ALLOWED' ? 403 : 401;
+    return FORBIDDEN_CODES.has(this.code) ? 403 : 401;
   }
 }
 

@@ -20,8 +20,8 @@ import { verdictForMessage } from '../websockets/message-verdict.js';
 import { logRefusal } from './refusal-log.js';
 
 /**
- * Authenticates every route that requires a token (decorators, then the spec) and puts the claims on
- * `request.user`; failures are thrown as 401/403 with ESP's message (gRPC: UNAUTHENTICATED/PERMISSION_DENIED), never
+ * Authenticates every route that requires a token (decorators, then the spec), holds the token to `@Secured`'s
+ * scopes and claims, and puts the claims on `request.user`; failures are thrown as 401/403 with ESP's message (gRPC: UNAUTHENTICATED/PERMISSION_DENIED), never
  * returned as `false`.
  * @publicApi
  */
@@ -76,8 +76,9 @@ export class EndpointsAuthGuard implements CanActivate {
   }
 
   /**
-   * Lets the verified caller through once the API key the route may also need has passed; ESPv2's Service Control
-   * filter runs after its JWT filter, so the key is checked after the token. A validator's own error propagates.
+   * Lets the verified caller through once its token meets the requirement's scopes and claims and the API key the
+   * route may also need has passed; ESPv2's Service Control filter runs after its JWT filter, so the key is checked
+   * after the token. A validator's own error propagates.
    */
   private accept(
     context: ExecutionContext,
@@ -85,6 +86,10 @@ export class EndpointsAuthGuard implements CanActivate {
     requirement: SecurityRequirement,
     verified: VerifiedToken | undefined,
   ): boolean | Promise<boolean> {
+    // Here, after every transport's authentication (a cache hit and a WebSocket connection's verdict included), so no
+    // token skips it; an optional route reached without a token has no claims to hold to it.
+    const refusal = verified && requirement.authorization?.refusalOf(verified.claims);
+    if (refusal) return this.refuse(context, request, refusal, requirement);
     if (!requirement.apiKey) return this.handOver(request, verified);
     let checked: true | Promise<true>;
     try {

@@ -1,3 +1,4 @@
+import type { ClaimsAuthorization } from '../authorization/claims-authorization.js';
 import type { ApiKeyLocation } from './api-keys.interface.js';
 
 /**
@@ -22,6 +23,11 @@ export interface SecurityRequirement {
   apiKey?: boolean;
   /** Where the API key is read, from the apiKey definitions named; ESP's defaults (query `key`, `api_key`, header `x-api-key`) when absent. */
   apiKeyLocations?: readonly ApiKeyLocation[];
+  /**
+   * What `@Secured`'s `scopes` and `claims` ask of the verified token, checked after authentication on every request;
+   * absent when they ask nothing, and always for a spec's requirement (ESP ignores OpenAPI's scope lists).
+   */
+  authorization?: ClaimsAuthorization;
 }
 
 /**
@@ -31,4 +37,14 @@ export interface SecurityRequirement {
 export interface SecuredOptions {
   /** A request without a token passes with no user; a bad token is still rejected (ESPv2's `allow_missing`) [false]. */
   optional?: boolean;
+  /**
+   * Scopes the token must all grant, in its `scope` (space-delimited) or `scp` claim, compared as whole words;
+   * refused with 403 INSUFFICIENT_SCOPE.
+   */
+  scopes?: string[];
+  /**
+   * Claims the token must hold, each equal (`===`) to the value given; a dotted name such as
+   * `'firebase.sign_in_provider'` reaches a nested claim. Refused with 403 CLAIMS_NOT_ALLOWED.
+   */
+  claims?: Record<string, string | number | boolean>;
 }

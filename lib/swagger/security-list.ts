@@ -4,14 +4,16 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 export type SecurityList = Record<string, string[]>[];
 
 /**
- * A requirement as an OpenAPI `security` list: one alternative per definition, each with the apiKey definitions
+ * A requirement as an OpenAPI `security` list: one alternative per definition (with `@Secured`'s scopes), each with the apiKey definitions
  * `apiKeyNames` (ESP asks for a key besides the token), `{}` last when the token is optional, `[]` when nothing is
  * needed.
  */
 export function securityListOf(requirement: SecurityRequirement | undefined, apiKeyNames: readonly string[] = []): SecurityList {
   if (!requirement) return [];
   const keys = requirement.apiKey ? Object.fromEntries(apiKeyNames.map((name) => [name, [] as string[]])) : {};
-  const list: SecurityList = requirement.providers.map((name) => ({ [name]: [], ...keys }));
+  // A `@Secured`'s scopes belong to each of its alternatives, as OpenAPI lists an oauth2 scheme's scopes.
+  const scopes = requirement.authorization?.scopes ?? [];
+  const list: SecurityList = requirement.providers.map((name) => ({ [name]: [...scopes], ...keys }));
   if (list.length === 0 && Object.keys(keys).length > 0) list.push(keys);
   if (requirement.optional && list.length > 0) list.push({});
   return list;
