@@ -43,6 +43,12 @@ class ShelvesController {
   maybe() {
     return 'maybe';
   }
+
+  @Secured('alpha', 'beta', { scopes: ['read:shelves', 'write:shelves'], claims: { email_verified: true } })
+  @Get('scoped')
+  scoped() {
+    return 'scoped';
+  }
 }
 
 @Public()
@@ -103,6 +109,13 @@ describe.each(ADAPTERS)('SwaggerModule.createDocument with @Secured and @Public 
   it('gives each handler its decorator’s alternatives, the controller’s when it has none', () => {
     expect(paths['/shelves']!['get']!['security']).toEqual([{ alpha: [] }]);
     expect(paths['/shelves/beta']!['get']!['security']).toEqual([{ beta: [] }]);
+  });
+
+  it('lists the scopes of @Secured(..., { scopes }) under each alternative (claims have no place in OpenAPI)', () => {
+    expect(paths['/shelves/scoped']!['get']!['security']).toEqual([
+      { alpha: ['read:shelves', 'write:shelves'] },
+      { beta: ['read:shelves', 'write:shelves'] },
+    ]);
   });
 
   it('lists {} last for an optional token', () => {
