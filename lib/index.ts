@@ -1,5 +1,6 @@
 // First: refuses an unsupported Node with a clear message before any dependency (jwks-rsa) is loaded.
 import './node-version.js';
+export * from './authorization/claims-authorization.js';
 export * from './client/index.js';
 export * from './decorators/public.decorator.js';
 export * from './decorators/secured.decorator.js';

@@ -3,12 +3,17 @@ import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 import { type ClaimPath, claimAt } from './claim-path.js';
 import { scopesOf } from './scopes-of.util.js';
 
-/** A value `@Secured`'s `claims` may ask a claim to equal. */
+/**
+ * A value `@Secured`'s `claims` may ask a claim to equal.
+ * @publicApi
+ */
 export type ClaimValue = string | number | boolean;
 
 /**
  * What a `@Secured` asks of a verified token beyond its authentication, compiled once when the decorator runs:
- * every listed scope, and every listed claim equal to its value. Checked on every request, cached tokens included.
+ * every listed scope, and every listed claim equal to its value. Checked on every request, cached tokens included;
+ * exported for guards that call `RequestAuthenticator` themselves (`requirement.authorization?.refusalOf(claims)`).
+ * @publicApi
  */
 export class ClaimsAuthorization {
   constructor(

@@ -49,7 +49,8 @@ export interface VerifiedToken {
 /**
  * Checks a request against a requirement as Envoy's `requires_any` does: each alternative reads its own locations,
  * every token it finds must verify, and a token is verified only by the definition whose issuer it names.
- * Exported for guards that extend `EndpointsAuthGuard` and call its constructor.
+ * Exported for guards that extend `EndpointsAuthGuard` and call its constructor. It authenticates only: a
+ * requirement's scopes and claims are checked by the guard (`requirement.authorization?.refusalOf(claims)`).
  * @publicApi
  */
 @Injectable()
