@@ -34,4 +34,19 @@ export class ClaimsAuthorization {
     }
     return undefined;
   }
+
+  /**
+   * Why `claims` are refused, for the debug log: the scopes missing, or the first claim not equal, named as the
+   * decorator names them; never a value of the token (a claim may be an e-mail address).
+   */
+  explain(claims: JwtClaims): string {
+    const granted = scopesOf(claims);
+    const missing = this.scopes.filter((scope) => !granted.has(scope));
+    if (missing.length > 0) return `the token does not grant the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')} that @Secured asks for`;
+    const failed = this.claims.find(([path, value]) => claimAt(claims, path) !== value);
+    if (!failed) return 'the token meets the scopes and claims @Secured asks for';
+    const [path, value] = failed;
+    const found = claimAt(claims, path) === undefined ? 'the token has none' : 'the token has another value or type';
+    return `@Secured asks for claim ${JSON.stringify(path.name)} to be ${JSON.stringify(value)}; ${found}`;
+  }
 }

@@ -31,7 +31,9 @@ export function logRefusal(
   const jwt = readableToken(request, candidates, settings.maxTokenBytes);
   const checked = jwt ? candidates.filter((candidate) => issuerMatches(jwt.payload.iss, candidate.issuer)) : [];
   const definitions = (checked.length > 0 ? checked : candidates).map((candidate) => `"${candidate.name}"`).join(' or ');
-  const reason = explainRejection(error, {
+  // A verified token a route's scopes or claims refused: the reason is what the route asks for (never the token's values).
+  const refusedBy = error.code === 'INSUFFICIENT_SCOPE' || error.code === 'CLAIMS_NOT_ALLOWED' ? requirement.authorization : undefined;
+  const reason = refusedBy && jwt ? refusedBy.explain(jwt.payload) : explainRejection(error, {
     jwt,
     candidates,
     audiences: requirement.audiences && checked[0] && requirement.audiences.get(checked[0].name),
