@@ -9,10 +9,11 @@ import { unionOf } from '../routes/spec-operation.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
-import { claimsOf, setClaims } from '../token/claims-slot.js';
+import { setClaims } from '../token/claims-slot.js';
+import { parseJwt } from '../token/parse-jwt.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
-import { connectionToken } from './connection-token.util.js';
+import { connectionTokens } from './connection-token.util.js';
 import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
 
 /**
@@ -64,15 +65,15 @@ export interface GraphqlWsAuthOptions {
  * @publicApi
  */
 export interface GraphqlWsAuth {
-  /** Verifies the `connectionParams` token at connection init; a refusal closes the socket with 4401 or 4403. */
+  /** Verifies the `connectionParams` tokens at connection init; a refusal closes the socket with 4401 or 4403. */
   onConnect(connection: GraphqlWsConnection): Promise<boolean>;
   /** Each operation's context: `req`, the connection's request, which the guard and `@UserInfo()` read. */
   context(connection: GraphqlWsConnection): { req: HttpRequestLike };
 }
 
 /**
- * Authenticates GraphQL subscriptions over graphql-ws: the token from `connectionParams` (`Authorization`,
- * `authorization` or `access_token`) is verified once at connection init, against any definition the spec names;
+ * Authenticates GraphQL subscriptions over graphql-ws: every token in `connectionParams` (`Authorization`,
+ * `authorization`, `access_token`) is verified once at connection init, against any definition the spec names;
  * each subscription is then checked by the guard against its resolver's requirement (from the validated-token cache,
  * without a new signature check while the cache holds it); the connection is closed when the token expires.
  * @publicApi
@@ -82,6 +83,8 @@ export class EndpointsAuthSubscriptions {
   private readonly logger = new Logger(EndpointsAuthSubscriptions.name);
   /** The request each connection stands for, from its init on. */
   private readonly requests = new WeakMap<object, HttpRequestLike>();
+  /** The earliest `exp` of each connection's tokens: past it (plus the skew) ESP would refuse the connection's request. */
+  private readonly expiries = new WeakMap<object, number>();
   /** What a connection's token must satisfy: a token of any definition the spec names, with its audiences. */
   private readonly connectionRequirement: SecurityRequirement;
 
@@ -107,9 +110,9 @@ export class EndpointsAuthSubscriptions {
 
   private async connect(connection: GraphqlWsConnection, options: GraphqlWsAuthOptions): Promise<boolean> {
     const extra = (connection.extra ?? {}) as WsExtra;
-    const token = connectionToken(connection.connectionParams);
-    const request = this.requestFor(connection, token);
-    if (token === undefined) {
+    const tokens = connectionTokens(connection.connectionParams);
+    const request = this.requestFor(connection, tokens);
+    if (tokens.length === 0) {
       if (!options.anonymous) return this.refuse(extra, new AuthError('MISSING_TOKEN'));
       this.requests.set(connection, request);
       return true;
@@ -123,9 +126,25 @@ export class EndpointsAuthSubscriptions {
     }
     if (verified) setClaims(request, verified.claims);
     this.requests.set(connection, request);
-    const exp = verified?.claims.exp;
-    if (!options.keepAfterExpiry && typeof exp === 'number') this.endAtExpiry(extra, exp);
+    const exp = this.earliestExp(tokens);
+    if (exp === undefined) return true;
+    this.expiries.set(connection, exp);
+    if (!options.keepAfterExpiry) this.endAtExpiry(extra, exp);
     return true;
+  }
+
+  /**
+   * The earliest `exp` of the connection's tokens, each of which has just verified (so each parses): the claims handed
+   * to resolvers are the first token's, but the connection stands for a request carrying all of them, which ESP
+   * refuses once any one has expired.
+   */
+  private earliestExp(tokens: readonly string[]): number | undefined {
+    let earliest: number | undefined;
+    for (const token of tokens) {
+      const exp = parseJwt(token, this.settings.maxTokenBytes).payload.exp;
+      if (typeof exp === 'number' && (earliest === undefined || exp < earliest)) earliest = exp;
+    }
+    return earliest;
   }
 
   /** Closes the socket with ESP's message (4401, or 4403 for the audience); `false` tells graphql-ws not to ack. */
@@ -152,10 +171,10 @@ export class EndpointsAuthSubscriptions {
   }
 
   /** The connection's request: its token placed where each definition reads it, on the upgrade request's path. */
-  private requestFor(connection: GraphqlWsConnection, token: string | undefined): HttpRequestLike {
+  private requestFor(connection: GraphqlWsConnection, tokens: readonly string[]): HttpRequestLike {
     const upgrade = (connection.extra as WsExtra | undefined)?.request;
     const path = requestPathOf({ url: upgrade?.url ?? '/graphql', headers: {} });
-    return connectionRequest(token, [...this.registry.all()].map((strategy) => strategy.provider), path);
+    return connectionRequest(tokens, [...this.registry.all()].map((strategy) => strategy.provider), path);
   }
 
   /**
@@ -166,15 +185,15 @@ export class EndpointsAuthSubscriptions {
   private operationRequest(connection: GraphqlWsConnection): HttpRequestLike {
     const request = this.requests.get(connection);
     if (!request) return this.unverified(connection);
-    const exp = claimsOf(request)?.exp;
+    const exp = this.expiries.get(connection);
     // Expired as the claim check counts it: the current second past `exp` plus the clock skew.
-    const expired = typeof exp === 'number' && Math.floor(this.clock.now() / 1000) > Math.trunc(exp) + this.settings.clockSkewSeconds;
-    return expired ? this.requestFor(connection, connectionToken(connection.connectionParams)) : request;
+    const expired = exp !== undefined && Math.floor(this.clock.now() / 1000) > Math.trunc(exp) + this.settings.clockSkewSeconds;
+    return expired ? this.requestFor(connection, connectionTokens(connection.connectionParams)) : request;
   }
 
   /** An operation on a connection `onConnect` never accepted (the option was not installed): no caller at all. */
   private unverified(connection: GraphqlWsConnection): HttpRequestLike {
-    const request = this.requestFor(connection, undefined);
+    const request = this.requestFor(connection, []);
     this.requests.set(connection, request);
     return request;
   }
