@@ -10,8 +10,11 @@ import { requestOfGraphqlContext } from './graphql-request.util.js';
 import { introspectionFieldsOf } from './introspection-fields.util.js';
 import { toGraphqlError } from './to-graphql-error.util.js';
 
-/** A parsed and validated GraphQL document as the drivers hand it to their hooks (`DocumentNode`), without importing graphql. */
-type GraphqlDocument = Parameters<typeof introspectionFieldsOf>[0];
+/**
+ * A parsed GraphQL document as the drivers hand it to their hooks (`DocumentNode`), without importing graphql.
+ * @publicApi
+ */
+export type GraphqlDocument = Parameters<typeof introspectionFieldsOf>[0];
 
 /**
  * The Apollo Server plugin `EndpointsAuthIntrospection.apolloPlugin()` returns, for the Apollo driver's `plugins`,
@@ -56,7 +59,7 @@ export class EndpointsAuthIntrospection {
     return {
       requestDidStart: async () => ({
         didResolveOperation: async ({ document, contextValue, response }) => {
-          const refusal = await this.refusalOf(document, contextValue);
+          const refusal = await this.refusalFor(document, contextValue);
           if (!refusal) return;
           // Apollo answers an error thrown here with 500 unless a status is set; a resolver refusal is answered with 200.
           response.http.status = 200;
@@ -70,14 +73,17 @@ export class EndpointsAuthIntrospection {
   mercuriusHooks(): IntrospectionMercuriusHooks {
     return {
       preExecution: async (_schema, document, context) => {
-        const refusal = await this.refusalOf(document, context);
+        const refusal = await this.refusalFor(document, context);
         if (refusal) throw refusal;
       },
     };
   }
 
-  /** The GraphQL error that refuses the operation, or `undefined` when it selects no introspection or the request passes. */
-  private async refusalOf(document: GraphqlDocument, graphqlContext: unknown): Promise<Error | undefined> {
+  /**
+   * The GraphQL error that refuses the operation, or `undefined` when it selects no introspection or the request of the
+   * GraphQL context (`req`) passes; what the plugin, the hook and graphql-ws's `onSubscribe` each ask.
+   */
+  async refusalFor(document: GraphqlDocument, graphqlContext: unknown): Promise<Error | undefined> {
     const fields = introspectionFieldsOf(document);
     if (fields.length === 0) return undefined;
     const request = requestOfGraphqlContext(graphqlContext);

@@ -14,6 +14,7 @@ import { parseJwt } from '../token/parse-jwt.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
 import { connectionTokens } from './connection-token.util.js';
+import { EndpointsAuthIntrospection } from './endpoints-auth-introspection.js';
 import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
 
 /**
@@ -22,6 +23,9 @@ import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
  * @publicApi
  */
 export const GRAPHQL_WS_CLOSE = { UNAUTHORIZED: 4401, FORBIDDEN: 4403 } as const;
+
+/** The text an operation selecting introspection must contain. */
+const INTROSPECTION_TEXT = /__schema|__type(?!name)/;
 
 /** `setTimeout` takes at most 2^31 - 1 ms (about 24.8 days); a later end is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -69,6 +73,11 @@ export interface GraphqlWsAuth {
   onConnect(connection: GraphqlWsConnection): Promise<boolean>;
   /** Each operation's context: `req`, the connection's request, which the guard and `@UserInfo()` read. */
   context(connection: GraphqlWsConnection): { req: HttpRequestLike };
+  /**
+   * Refuses an operation that selects introspection the endpoint does not allow the connection (graphql-ws answers
+   * its `error` frame with the GraphQLError). Typed loosely so that these declarations never import graphql.
+   */
+  onSubscribe(connection: GraphqlWsConnection, id: string, payload: { query?: unknown }): Promise<any>;
 }
 
 /**
@@ -94,6 +103,7 @@ export class EndpointsAuthSubscriptions {
     @Inject(ENDPOINTS_AUTH_KEY_CLOCK) private readonly clock: KeyClock,
     private readonly registry: StrategyRegistry,
     private readonly authenticator: RequestAuthenticator,
+    private readonly introspection: EndpointsAuthIntrospection,
   ) {
     const union = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
     const providers = union && union.providers.length > 0 ? union.providers : [...registry.all()].map((strategy) => strategy.name);
@@ -105,7 +115,28 @@ export class EndpointsAuthSubscriptions {
     return {
       onConnect: (connection) => this.connect(connection, options),
       context: (connection) => ({ req: this.operationRequest(connection) }),
+      onSubscribe: (connection, _id, payload) => this.introspectionRefusal(connection, payload),
     };
+  }
+
+  /**
+   * An operation sent over the socket does not pass through the driver's plugins or hooks: one that selects
+   * introspection is held here to what the endpoint requires of the connection's request, as over HTTP. Only a query
+   * whose text names `__schema` or `__type` is parsed (a field name cannot be escaped); anything else, and a query
+   * that does not parse, is left to graphql-ws.
+   */
+  private async introspectionRefusal(connection: GraphqlWsConnection, payload: { query?: unknown }): Promise<Error[] | undefined> {
+    const query = payload?.query;
+    if (typeof query !== 'string' || !INTROSPECTION_TEXT.test(query)) return undefined;
+    const { parse } = await import('graphql');
+    let document;
+    try {
+      document = parse(query);
+    } catch {
+      return undefined;
+    }
+    const refusal = await this.introspection.refusalFor(document, { req: this.operationRequest(connection) });
+    return refusal ? [refusal] : undefined;
   }
 
   private async connect(connection: GraphqlWsConnection, options: GraphqlWsAuthOptions): Promise<boolean> {

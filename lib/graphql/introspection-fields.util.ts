@@ -9,9 +9,9 @@ interface AstNode {
 }
 
 /**
- * The `__schema` and `__type` fields a validated document selects, at any depth, in any operation or fragment,
- * under any alias (an alias renames the answer, never the field). Every definition is walked, so fragments need not
- * be followed: validation has already refused a document with a fragment no operation uses.
+ * The `__schema` and `__type` fields a document selects, at any depth, in any operation or fragment, under any alias
+ * (an alias renames the answer, never the field). Every definition is walked, so fragments need not be followed (a
+ * fragment no operation uses is walked too; validation refuses such a document anyway).
  */
 export function introspectionFieldsOf(document: { readonly definitions: readonly AstNode[] }): AstNode[] {
   const found: AstNode[] = [];

@@ -8,12 +8,13 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthIntrospection, EndpointsAuthModule, type EndpointsAuthModuleOptions } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { Apps, bearer, startApp } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
 import { AdminResolver, BooksResolver, DRIVERS, type DriverName, gql, graphqlSpec } from './graphql-kit.js';
+import { type WsClient, subscriptionStarter } from './subscription-kit.js';
 
 /** The app: the library (global, for the GraphQL module's factory) and the driver with the introspection check. */
 function introspectionAppModule(driver: DriverName, options: EndpointsAuthModuleOptions): DynamicModule {
@@ -108,5 +109,61 @@ describe.each(DRIVERS)('introspection on %s (%s)', (driver, adapter) => {
     const answer = await gql(openUrl, '{ __schema { queryType { name } } }');
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+});
+
+/**
+ * Operations sent over graphql-ws pass through neither Apollo's plugins nor Mercurius's hooks: `graphqlWs()`'s
+ * `onSubscribe` holds introspection there to the endpoint's requirement, with the connection's request.
+ */
+describe('introspection over graphql-ws (Apollo, Express)', () => {
+  let issuers: Issuers;
+  const apps = new Apps();
+  const clients: WsClient[] = [];
+  const start = subscriptionStarter(apps, clients, () => issuers);
+  let connect: Awaited<ReturnType<typeof start>>['connect'];
+  const wsRefusal = (id: string, message: string, errorCode: string) => ({
+    id,
+    type: 'error',
+    payload: [{ message, locations: [{ line: 1, column: 3 }], extensions: { code: 'UNAUTHENTICATED', errorCode } }],
+  });
+
+  beforeAll(async () => {
+    issuers = await startIssuers();
+    ({ connect } = await start({ anonymous: true }));
+  });
+  afterEach(() => {
+    clients.splice(0).forEach((client) => client.close());
+  });
+  afterAll(async () => {
+    await apps.closeAll();
+    await issuers?.server.stop();
+  });
+
+  it('refuses __schema on an anonymous connection, and leaves __typename and the connection alone', async () => {
+    const client = await connect();
+    expect(await client.frame(0)).toEqual({ type: 'connection_ack' });
+    client.subscribe('1', '{ __schema { queryType { name } } }');
+    expect(await client.frame(1)).toEqual(wsRefusal('1', 'Jwt is missing', 'MISSING_TOKEN'));
+    client.subscribe('2', '{ __typename }');
+    expect(await client.frame(2)).toEqual({ id: '2', type: 'next', payload: { data: { __typename: 'Query' } } });
+    expect(client.open).toBe(true);
+  });
+
+  it('refuses __type under an alias in a fragment, sent as a query over the socket', async () => {
+    const client = await connect();
+    expect(await client.frame(0)).toEqual({ type: 'connection_ack' });
+    client.subscribe('1', 'query Q { ...F } fragment F on Query { t: __type(name: "Query") { name } }');
+    expect(await client.frame(1)).toEqual({
+      ...wsRefusal('1', 'Jwt is missing', 'MISSING_TOKEN'),
+      payload: [expect.objectContaining({ locations: [{ line: 1, column: 40 }] })],
+    });
+  });
+
+  it('answers it on a connection with the endpoint’s token', async () => {
+    const client = await connect({ Authorization: `Bearer ${signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience'))}` });
+    expect(await client.frame(0)).toEqual({ type: 'connection_ack' });
+    client.subscribe('1', '{ __schema { queryType { name } } }');
+    expect(await client.frame(1)).toEqual({ id: '1', type: 'next', payload: { data: { __schema: { queryType: { name: 'Query' } } } } });
   });
 });
