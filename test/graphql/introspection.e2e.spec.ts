@@ -5,13 +5,13 @@
  * refusal's error; `__typename` stays free; an endpoint the spec leaves open answers it to anyone.
  */
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type ExecutionContext, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthIntrospection, EndpointsAuthModule, type EndpointsAuthModuleOptions } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
-import { Apps, bearer, startApp } from '../support/app.js';
+import { Apps, bearer, call, startApp } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
 import { AdminResolver, BooksResolver, DRIVERS, type DriverName, gql, graphqlSpec } from './graphql-kit.js';
 import { type WsClient, subscriptionStarter } from './subscription-kit.js';
@@ -109,6 +109,37 @@ describe.each(DRIVERS)('introspection on %s (%s)', (driver, adapter) => {
     const answer = await gql(openUrl, '{ __schema { queryType { name } } }');
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+});
+
+describe.each(DRIVERS)('introspection where the endpoint needs an API key, on %s (%s)', (driver, adapter) => {
+  let issuers: Issuers;
+  let url: string;
+  const apps = new Apps();
+  const contexts: string[] = [];
+  const introspect = (search: string) =>
+    call(`${url}/graphql${search}`, { method: 'POST', body: { query: '{ __schema { queryType { name } } }' } });
+
+  beforeAll(async () => {
+    issuers = await startIssuers();
+    const spec = openApi2(issuers, { paths: { '/graphql': { post: { security: [{ api_key: [] }] } } } });
+    const validate = (key: string, context: ExecutionContext) => {
+      contexts.push(context.getType());
+      return key === 'good';
+    };
+    ({ url } = apps.track(await startApp(introspectionAppModule(driver, { spec, apiKeys: { validate } }), adapter)));
+  });
+  afterAll(async () => {
+    await apps.closeAll();
+    await issuers?.server.stop();
+  });
+
+  it('refuses it without a key or with a key the validator refuses, and answers it with a good one', async () => {
+    refused((await introspect('')).body, 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.', 'UNAUTHENTICATED', 'API_KEY_MISSING', [{ line: 1, column: 3 }]);
+    refused((await introspect('?key=bad')).body, 'API key not valid. Please pass a valid API key.', 'UNAUTHENTICATED', 'API_KEY_INVALID', [{ line: 1, column: 3 }]);
+    expect((await introspect('?key=good')).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    // The validator is handed a GraphQL context, as for a resolver.
+    expect(contexts.slice(0, 2)).toEqual(['graphql', 'graphql']);
   });
 });
 
