@@ -98,7 +98,7 @@ export class EndpointsAuthIntrospection {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       this.logger.debug(`GraphQL introspection refused: ${error.code}`);
-      return toGraphqlError(error, fields as Parameters<typeof toGraphqlError>[1]);
+      return toGraphqlError(error, fields);
     }
   }
 

@@ -4,7 +4,11 @@ import type { AuthError } from '../errors/auth-error.js';
 export type GraphqlAuthCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 type GraphqlErrorClass = typeof import('graphql').GraphQLError;
-type ASTNode = import('graphql').ASTNode;
+/**
+ * The AST nodes a GraphQLError locates (the second argument of its older constructor overload, the one
+ * `ConstructorParameters` reads); kept out of the exported signature, whose declarations never name graphql.
+ */
+type ErrorNodes = ConstructorParameters<GraphqlErrorClass>[1];
 
 /** Loaded on the first GraphQL refusal only: `graphql` is an optional peer an HTTP-only app never installs. */
 let graphqlErrorClass: Promise<GraphqlErrorClass> | undefined;
@@ -21,11 +25,11 @@ export function graphqlCodeOf(error: AuthError): GraphqlAuthCode {
  * It has no HTTP status: a refused field is one error among the response's results, which GraphQL answers with 200.
  * `nodes` are the fields refused before execution (introspection), whose `locations` the error then carries.
  */
-export async function toGraphqlError(error: AuthError, nodes?: readonly ASTNode[]): Promise<Error> {
+export async function toGraphqlError(error: AuthError, nodes?: readonly object[]): Promise<Error> {
   graphqlErrorClass ??= import('graphql').then((graphql) => graphql.GraphQLError);
   const GraphQLError = await graphqlErrorClass;
   return new GraphQLError(error.message, {
-    nodes,
+    nodes: nodes as ErrorNodes,
     extensions: { code: graphqlCodeOf(error), errorCode: error.code },
   });
 }
