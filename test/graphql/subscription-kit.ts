@@ -122,9 +122,9 @@ export class WsClient {
     );
   }
 
-  /** Opens a socket to `${url}/graphql` and sends `connection_init` with `params`. */
-  static async connect(url: string, params?: Record<string, unknown>): Promise<WsClient> {
-    const socket = new WebSocket(`${url.replace('http://', 'ws://')}/graphql`, 'graphql-transport-ws');
+  /** Opens a socket to `${url}/graphql${search}` and sends `connection_init` with `params`. */
+  static async connect(url: string, params?: Record<string, unknown>, search = ''): Promise<WsClient> {
+    const socket = new WebSocket(`${url.replace('http://', 'ws://')}/graphql${search}`, 'graphql-transport-ws');
     const client = new WsClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
