@@ -8,6 +8,7 @@ import {
   type EndpointsAuthModuleOptions,
 } from './endpoints-auth.module-definition.js';
 import { EndpointsAuthGuard } from './guards/endpoints-auth.guard.js';
+import { EndpointsAuthIntrospection } from './graphql/endpoints-auth-introspection.js';
 import { EndpointsAuthSubscriptions } from './graphql/endpoints-auth-subscriptions.js';
 import { ENDPOINTS_AUTH_KEY_SETS, createKeySet } from './keys/create-key-set.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, SYSTEM_KEY_CLOCK } from './keys/key-clock.js';
@@ -43,11 +44,13 @@ import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.
     RouteRequirements,
     EndpointsAuthGuard,
     EndpointsAuthSubscriptions,
+    EndpointsAuthIntrospection,
   ],
   // Everything the guard needs is exported: `@UseGuards(EndpointsAuthGuard)` instantiates it in the user's module.
   exports: [
     EndpointsAuthGuard,
     EndpointsAuthSubscriptions,
+    EndpointsAuthIntrospection,
     RouteRequirements,
     RequestAuthenticator,
     StrategyRegistry,

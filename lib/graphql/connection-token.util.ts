@@ -5,18 +5,19 @@ const TOKEN_PARAMS = ['Authorization', 'authorization', 'access_token'] as const
 const BEARER = /^bearer +/i;
 
 /**
- * The token a graphql-ws client sent in its `connectionParams` (browsers cannot set headers on a WebSocket): the
- * first of `Authorization` and `authorization` (`Bearer <token>`) and `access_token` (the bare token) that is a
- * string, or `undefined` when none is. An `Authorization` value without the `Bearer` scheme carries no token, as
- * the header does not for ESP.
+ * Every distinct token a graphql-ws client sent in its `connectionParams` (browsers cannot set headers on a
+ * WebSocket), in the order `Authorization`, `authorization` (`Bearer <token>`), `access_token` (the bare token): all
+ * of them, as ESP reads every location of a request and every token it finds must verify. A value that is not a
+ * string, and an `Authorization` value without the `Bearer` scheme, carry no token, as such a header does not for ESP.
  */
-export function connectionToken(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
-  if (!params) return undefined;
+export function connectionTokens(params: Readonly<Record<string, unknown>> | undefined): string[] {
+  const tokens: string[] = [];
+  if (!params) return tokens;
   for (const name of TOKEN_PARAMS) {
     const value = params[name];
     if (typeof value !== 'string') continue;
-    if (name === 'access_token') return value.trim() || undefined;
-    return BEARER.test(value) ? value.replace(BEARER, '').trim() || undefined : undefined;
+    const token = name === 'access_token' ? value.trim() : BEARER.test(value) ? value.replace(BEARER, '').trim() : '';
+    if (token !== '' && !tokens.includes(token)) tokens.push(token);
   }
-  return undefined;
+  return tokens;
 }

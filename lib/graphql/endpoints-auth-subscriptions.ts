@@ -9,10 +9,12 @@ import { unionOf } from '../routes/spec-operation.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
-import { claimsOf, setClaims } from '../token/claims-slot.js';
+import { setClaims } from '../token/claims-slot.js';
+import { parseJwt } from '../token/parse-jwt.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
-import { connectionToken } from './connection-token.util.js';
+import { connectionTokens } from './connection-token.util.js';
+import { EndpointsAuthIntrospection } from './endpoints-auth-introspection.js';
 import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
 
 /**
@@ -21,6 +23,9 @@ import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
  * @publicApi
  */
 export const GRAPHQL_WS_CLOSE = { UNAUTHORIZED: 4401, FORBIDDEN: 4403 } as const;
+
+/** The text an operation selecting introspection must contain. */
+const INTROSPECTION_TEXT = /__schema|__type(?!name)/;
 
 /** `setTimeout` takes at most 2^31 - 1 ms (about 24.8 days); a later end is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -64,15 +69,20 @@ export interface GraphqlWsAuthOptions {
  * @publicApi
  */
 export interface GraphqlWsAuth {
-  /** Verifies the `connectionParams` token at connection init; a refusal closes the socket with 4401 or 4403. */
+  /** Verifies the `connectionParams` tokens at connection init; a refusal closes the socket with 4401 or 4403. */
   onConnect(connection: GraphqlWsConnection): Promise<boolean>;
   /** Each operation's context: `req`, the connection's request, which the guard and `@UserInfo()` read. */
   context(connection: GraphqlWsConnection): { req: HttpRequestLike };
+  /**
+   * Refuses an operation that selects introspection the endpoint does not allow the connection (graphql-ws answers
+   * its `error` frame with the GraphQLError). Typed loosely so that these declarations never import graphql.
+   */
+  onSubscribe(connection: GraphqlWsConnection, id: string, payload: { query?: unknown }): Promise<any>;
 }
 
 /**
- * Authenticates GraphQL subscriptions over graphql-ws: the token from `connectionParams` (`Authorization`,
- * `authorization` or `access_token`) is verified once at connection init, against any definition the spec names;
+ * Authenticates GraphQL subscriptions over graphql-ws: every token in `connectionParams` (`Authorization`,
+ * `authorization`, `access_token`) is verified once at connection init, against any definition the spec names;
  * each subscription is then checked by the guard against its resolver's requirement (from the validated-token cache,
  * without a new signature check while the cache holds it); the connection is closed when the token expires.
  * @publicApi
@@ -82,6 +92,8 @@ export class EndpointsAuthSubscriptions {
   private readonly logger = new Logger(EndpointsAuthSubscriptions.name);
   /** The request each connection stands for, from its init on. */
   private readonly requests = new WeakMap<object, HttpRequestLike>();
+  /** The earliest `exp` of each connection's tokens: past it (plus the skew) ESP would refuse the connection's request. */
+  private readonly expiries = new WeakMap<object, number>();
   /** What a connection's token must satisfy: a token of any definition the spec names, with its audiences. */
   private readonly connectionRequirement: SecurityRequirement;
 
@@ -91,6 +103,7 @@ export class EndpointsAuthSubscriptions {
     @Inject(ENDPOINTS_AUTH_KEY_CLOCK) private readonly clock: KeyClock,
     private readonly registry: StrategyRegistry,
     private readonly authenticator: RequestAuthenticator,
+    private readonly introspection: EndpointsAuthIntrospection,
   ) {
     const union = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
     const providers = union && union.providers.length > 0 ? union.providers : [...registry.all()].map((strategy) => strategy.name);
@@ -102,14 +115,35 @@ export class EndpointsAuthSubscriptions {
     return {
       onConnect: (connection) => this.connect(connection, options),
       context: (connection) => ({ req: this.operationRequest(connection) }),
+      onSubscribe: (connection, _id, payload) => this.introspectionRefusal(connection, payload),
     };
+  }
+
+  /**
+   * An operation sent over the socket does not pass through the driver's plugins or hooks: one that selects
+   * introspection is held here to what the endpoint requires of the connection's request, as over HTTP. Only a query
+   * whose text names `__schema` or `__type` is parsed (a field name cannot be escaped); anything else, and a query
+   * that does not parse, is left to graphql-ws.
+   */
+  private async introspectionRefusal(connection: GraphqlWsConnection, payload: { query?: unknown }): Promise<Error[] | undefined> {
+    const query = payload?.query;
+    if (typeof query !== 'string' || !INTROSPECTION_TEXT.test(query)) return undefined;
+    const { parse } = await import('graphql');
+    let document;
+    try {
+      document = parse(query);
+    } catch {
+      return undefined;
+    }
+    const refusal = await this.introspection.refusalFor(document, { req: this.operationRequest(connection) });
+    return refusal ? [refusal] : undefined;
   }
 
   private async connect(connection: GraphqlWsConnection, options: GraphqlWsAuthOptions): Promise<boolean> {
     const extra = (connection.extra ?? {}) as WsExtra;
-    const token = connectionToken(connection.connectionParams);
-    const request = this.requestFor(connection, token);
-    if (token === undefined) {
+    const tokens = connectionTokens(connection.connectionParams);
+    const request = this.requestFor(connection, tokens);
+    if (tokens.length === 0) {
       if (!options.anonymous) return this.refuse(extra, new AuthError('MISSING_TOKEN'));
       this.requests.set(connection, request);
       return true;
@@ -123,9 +157,25 @@ export class EndpointsAuthSubscriptions {
     }
     if (verified) setClaims(request, verified.claims);
     this.requests.set(connection, request);
-    const exp = verified?.claims.exp;
-    if (!options.keepAfterExpiry && typeof exp === 'number') this.endAtExpiry(extra, exp);
+    const exp = this.earliestExp(tokens);
+    if (exp === undefined) return true;
+    this.expiries.set(connection, exp);
+    if (!options.keepAfterExpiry) this.endAtExpiry(extra, exp);
     return true;
+  }
+
+  /**
+   * The earliest `exp` of the connection's tokens, each of which has just verified (so each parses): the claims handed
+   * to resolvers are the first token's, but the connection stands for a request carrying all of them, which ESP
+   * refuses once any one has expired.
+   */
+  private earliestExp(tokens: readonly string[]): number | undefined {
+    let earliest: number | undefined;
+    for (const token of tokens) {
+      const exp = parseJwt(token, this.settings.maxTokenBytes).payload.exp;
+      if (typeof exp === 'number' && (earliest === undefined || exp < earliest)) earliest = exp;
+    }
+    return earliest;
   }
 
   /** Closes the socket with ESP's message (4401, or 4403 for the audience); `false` tells graphql-ws not to ack. */
@@ -152,10 +202,10 @@ export class EndpointsAuthSubscriptions {
   }
 
   /** The connection's request: its token placed where each definition reads it, on the upgrade request's path. */
-  private requestFor(connection: GraphqlWsConnection, token: string | undefined): HttpRequestLike {
+  private requestFor(connection: GraphqlWsConnection, tokens: readonly string[]): HttpRequestLike {
     const upgrade = (connection.extra as WsExtra | undefined)?.request;
     const path = requestPathOf({ url: upgrade?.url ?? '/graphql', headers: {} });
-    return connectionRequest(token, [...this.registry.all()].map((strategy) => strategy.provider), path);
+    return connectionRequest(tokens, [...this.registry.all()].map((strategy) => strategy.provider), path);
   }
 
   /**
@@ -166,15 +216,15 @@ export class EndpointsAuthSubscriptions {
   private operationRequest(connection: GraphqlWsConnection): HttpRequestLike {
     const request = this.requests.get(connection);
     if (!request) return this.unverified(connection);
-    const exp = claimsOf(request)?.exp;
+    const exp = this.expiries.get(connection);
     // Expired as the claim check counts it: the current second past `exp` plus the clock skew.
-    const expired = typeof exp === 'number' && Math.floor(this.clock.now() / 1000) > Math.trunc(exp) + this.settings.clockSkewSeconds;
-    return expired ? this.requestFor(connection, connectionToken(connection.connectionParams)) : request;
+    const expired = exp !== undefined && Math.floor(this.clock.now() / 1000) > Math.trunc(exp) + this.settings.clockSkewSeconds;
+    return expired ? this.requestFor(connection, connectionTokens(connection.connectionParams)) : request;
   }
 
   /** An operation on a connection `onConnect` never accepted (the option was not installed): no caller at all. */
   private unverified(connection: GraphqlWsConnection): HttpRequestLike {
-    const request = this.requestFor(connection, undefined);
+    const request = this.requestFor(connection, []);
     this.requests.set(connection, request);
     return request;
   }

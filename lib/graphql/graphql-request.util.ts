@@ -13,6 +13,11 @@ interface GraphqlContextLike {
  * request, and `EndpointsAuthSubscriptions` a subscription's view of its connection.
  */
 export function graphqlRequestOf(context: ExecutionContext): HttpRequestLike | undefined {
-  const graphql = context.getArgByIndex<GraphqlContextLike | undefined>(2);
-  return graphql?.req ?? graphql?.request;
+  return requestOfGraphqlContext(context.getArgByIndex<unknown>(2));
+}
+
+/** The HTTP request a GraphQL context holds (`req`, or a `request` a user context names), as the drivers hand it to hooks. */
+export function requestOfGraphqlContext(graphql: unknown): HttpRequestLike | undefined {
+  const context = graphql as GraphqlContextLike | undefined;
+  return context?.req ?? context?.request;
 }

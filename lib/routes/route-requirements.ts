@@ -102,6 +102,14 @@ export class RouteRequirements implements OnModuleInit {
   }
 
   /**
+   * What the GraphQL endpoint the request was routed on requires of an operation no resolver answers (introspection):
+   * the requirement of its undecorated resolvers, the same memo and log line.
+   */
+  graphqlEndpointRequirementFor(request: HttpRequestLike | undefined): SecurityRequirement | undefined {
+    return this.graphql.requirementFor(request);
+  }
+
+  /**
    * A gRPC method: the service config rule its full name matches; an OpenAPI document's paths are HTTP paths and never
    * match a method, so it gets the API-level `security`, as an unlisted path does.
    */

@@ -122,9 +122,9 @@ export class WsClient {
     );
   }
 
-  /** Opens a socket to `${url}/graphql` and sends `connection_init` with `params`. */
-  static async connect(url: string, params?: Record<string, unknown>): Promise<WsClient> {
-    const socket = new WebSocket(`${url.replace('http://', 'ws://')}/graphql`, 'graphql-transport-ws');
+  /** Opens a socket to `${url}/graphql${search}` and sends `connection_init` with `params`. */
+  static async connect(url: string, params?: Record<string, unknown>, search = ''): Promise<WsClient> {
+    const socket = new WebSocket(`${url.replace('http://', 'ws://')}/graphql${search}`, 'graphql-transport-ws');
     const client = new WsClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -163,7 +163,7 @@ export class WsClient {
 
 /**
  * What a subscription test boots per case: the app with `options` on a clock of its own, and a connect function whose
- * clients `clients` tracks (the test closes them); the app is tracked by `apps`.
+ * clients `clients` tracks (the test closes them), and the app's URL; the app is tracked by `apps`.
  */
 export function subscriptionStarter(apps: Apps, clients: WsClient[], issuers: () => Issuers) {
   return async (options: GraphqlWsAuthOptions = {}) => {
@@ -175,6 +175,6 @@ export function subscriptionStarter(apps: Apps, clients: WsClient[], issuers: ()
       clients.push(client);
       return client;
     };
-    return { clock, connect };
+    return { clock, connect, url };
   };
 }
