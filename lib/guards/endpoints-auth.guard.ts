@@ -123,7 +123,8 @@ export class EndpointsAuthGuard implements CanActivate {
   ): Promise<boolean> {
     if (!(error instanceof AuthError)) throw error;
     if (request && requirement && this.registry && this.settings) {
-      logRefusal(context, request, requirement, error, this.registry, this.settings);
+      const handler = () => `a call to ${context.getClass().name}.${context.getHandler().name}`;
+      logRefusal(handler, request, requirement, error, this.registry, this.settings);
     }
     if (request) this.setChallenge(context, request, error);
     // A pass-through gRPC stream cannot carry a thrown failure (see endPassThroughCall): the call is ended here,

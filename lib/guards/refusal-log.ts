@@ -1,4 +1,4 @@
-import { ConsoleLogger, type ExecutionContext, Logger, type LoggerService } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { explainRejection } from '../errors/explain-rejection.js';
 import type { AuthError } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
@@ -14,12 +14,12 @@ import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 const logger = new Logger('EndpointsAuth');
 
 /**
- * Says at `debug` level why a request was refused: the handler Nest chose, the definitions checked, the errorCode and
- * the reason in the CLI's plain words. Never the token, its signature or the request's text; nothing is computed
- * unless debug logging is on.
+ * Says at `debug` level why a request was refused: what it called (`what`: the handler Nest chose, or a WebSocket
+ * handshake), the definitions checked, the errorCode and the reason in the CLI's plain words. Never the token, its
+ * signature or the request's text; nothing is computed unless debug logging is on.
  */
 export function logRefusal(
-  context: ExecutionContext,
+  what: () => string,
   request: HttpRequestLike,
   requirement: SecurityRequirement,
   error: AuthError,
@@ -42,8 +42,7 @@ export function logRefusal(
     keysOf: (name) => registry.get(name).keys.current(),
     fetchFailureOf: () => undefined,
   });
-  const handler = `${context.getClass().name}.${context.getHandler().name}`;
-  logger.debug(`refused a call to ${handler} (${definitions}): ${error.code} "${error.message}": ${reason}`);
+  logger.debug(`refused ${what()} (${definitions}): ${error.code} "${error.message}": ${reason}`);
 }
 
 /**

@@ -13,6 +13,7 @@ import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { issuerMatches } from '../token/issuer.util.js';
+import { logRefusal } from '../guards/refusal-log.js';
 import { GatewaySecurity, type HandshakeTarget } from './gateway-security.js';
 import { type ConnectionVerdict, WsConnection } from './ws-connection.js';
 import { attachConnection, connectionOfClient } from './ws-connections.js';
@@ -97,7 +98,10 @@ export class HandshakeAuthenticator {
       }
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      if (requirement) return error;
+      if (requirement) {
+        logRefusal(() => `the WebSocket handshake of ${routedPathOf(request)}`, request, requirement, error, this.registry, this.settings);
+        return error;
+      }
       verdict = error;
     }
     return new WsConnection(request, verdict, this.settings.clockSkewSeconds, () => this.clock.now());
