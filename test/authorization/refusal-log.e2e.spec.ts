@@ -2,24 +2,13 @@
  * A scope or claim refusal is explained in the debug log by what the route's `@Secured` asks for: the scopes missing,
  * or the claim not equal, by name; never the token, nor a value it holds.
  */
-import { Controller, Get, type INestApplication, type LoggerService, Module } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Secured } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, bearer, call, startAppWith } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
-
-/** The debug lines a Nest logger is given. */
-class DebugCapture implements LoggerService {
-  readonly lines: string[] = [];
-  log() {}
-  error() {}
-  warn() {}
-  verbose() {}
-  debug(message: unknown) {
-    this.lines.push(String(message));
-  }
-}
+import { DebugCapture } from '../support/debug-capture.js';
 
 @Controller('logged')
 class LoggedController {

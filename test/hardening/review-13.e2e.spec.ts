@@ -23,23 +23,11 @@ import { KeyServer } from '../support/key-server.js';
 import { claims, makeKey, signJwt } from '../support/keys.js';
 import { type SeenRequest, TokenServer } from '../client/token-server.js';
 import { bootApp } from '../verification/verification-kit.js';
-import type { LoggerService } from '@nestjs/common';
+import { DebugCapture } from '../support/debug-capture.js';
 
 const ISSUER = 'https://review13.example.com';
 const key = makeKey('ES256', 'review13-1');
 const attacker = makeKey('ES256', 'attacker-1');
-
-/** Every debug line a Nest logger is given. */
-class DebugCapture implements LoggerService {
-  readonly lines: string[] = [];
-  log() {}
-  error() {}
-  warn() {}
-  verbose() {}
-  debug(message: unknown) {
-    this.lines.push(String(message));
-  }
-}
 
 describe.each(ADAPTERS)('the refusal log quotes what the sender chose safely on %s', (adapter: AdapterName) => {
   const keyServer = new KeyServer();

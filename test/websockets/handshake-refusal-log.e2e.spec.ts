@@ -2,7 +2,6 @@
  * A refused WebSocket handshake is explained at debug level like a refused request: the handshake's path, the
  * definitions checked, the errorCode and the reason in plain words — never the token.
  */
-import type { LoggerService } from '@nestjs/common';
 import { EndpointsAuthWsAdapter } from 'nestjs-endpoints-auth/ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
@@ -10,18 +9,7 @@ import { ADAPTERS, Apps, bearer, startAppWith } from '../support/app.js';
 import { claims, nowSeconds, signJwt } from '../support/keys.js';
 import { connectWs } from './clients.js';
 import { type Runs, gatewayApp } from './gateways.js';
-
-/** The debug lines a Nest logger is given. */
-class DebugCapture implements LoggerService {
-  readonly lines: string[] = [];
-  log() {}
-  error() {}
-  warn() {}
-  verbose() {}
-  debug(message: unknown) {
-    this.lines.push(String(message));
-  }
-}
+import { DebugCapture } from '../support/debug-capture.js';
 
 describe.each(ADAPTERS)('a refused ws handshake in the debug log (%s)', (adapter) => {
   let issuers: Issuers;
