@@ -1,5 +1,6 @@
-import { type JsonWebKey, type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { type JsonWebKey, type KeyObject, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import type { KeyRecord } from '../keys/key-record.interface.js';
+import { freshRsaKeyPair } from './fresh-key-pair.util.js';
 
 /**
  * An RS256 key pair that signs tokens for tests and local development: RSA 2048, the algorithm every issuer ESP
@@ -15,7 +16,7 @@ export class SigningKey {
 
   /** A new key pair with a random kid. */
   static generate(): SigningKey {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey } = freshRsaKeyPair();
     return new SigningKey(privateKey, randomUUID());
   }
 

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { KeyDocumentServer } from '../local-issuer/key-document-server.js';
@@ -21,7 +21,9 @@ export class LocalServiceAccount extends LocalSigner {
 
   /** Makes a key and a certificate for it and serves the map on 127.0.0.1:`port` (0 picks a free port). */
   static async start(port = 0): Promise<LocalServiceAccount> {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Generated as DER and imported: on Node 20, exporting a key its generation job still shares can deadlock in GC.
+    const der = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
+    const privateKey = createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' });
     // Google's kids are 40 hex digits (the certificate's SHA-1); any string works.
     const kid = randomBytes(20).toString('hex');
     const certificates = { [kid]: selfSignedCertificate(privateKey, LOCAL_SERVICE_ACCOUNT) };

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { KeyDocumentServer } from './key-document-server.js';
@@ -16,7 +16,10 @@ export class LocalIssuer extends LocalSigner {
 
   /** Makes a key and serves its JWKS on 127.0.0.1:`port` (0 picks a free port). */
   static async start(port = 0): Promise<LocalIssuer> {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Generated as DER and imported: on Node 20, exporting a key its generation job still shares can deadlock in GC.
+    const der = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'der' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
+    const privateKey = createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' });
+    const publicKey = createPublicKey(privateKey);
     const kid = randomUUID();
     const jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] };
     const server = await KeyDocumentServer.start('/jwks.json', jwks, port);

@@ -1,4 +1,4 @@
-import { type KeyObject, constants, generateKeyPairSync, sign } from 'node:crypto';
+import { type KeyObject, constants, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 
 /** A signing key of a test issuer, with its public JWK as a key server would publish it. */
 export interface TestKey {
@@ -8,16 +8,24 @@ export interface TestKey {
   jwk: Record<string, unknown>;
 }
 
-/** Makes a fresh RSA-2048 (RS256 or PS256), P-256 (ES256) or Ed25519 (EdDSA) key. */
+/**
+ * Makes a fresh RSA-2048 (RS256 or PS256), P-256 (ES256) or Ed25519 (EdDSA) key. The generation job hands back DER
+ * bytes and the keys are imported from them: on Node 20 a garbage collection that destroys a finished job while one of
+ * its own keys is being exported deadlocks the process (both take the key's mutex; a full run froze in `ExportJWK`
+ * while the 7,000-key test made its keys).
+ */
 export function makeKey(alg: TestKey['alg'], kid: string, options: { bits?: number } = {}): TestKey {
-  const pair =
+  const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
+  const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
+  const der: Buffer =
     alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding, publicKeyEncoding }).privateKey
       : alg === 'EdDSA'
-        ? generateKeyPairSync('ed25519')
-        : generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
-  const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid, use: 'sig' };
-  return { kid, alg, privateKey: pair.privateKey, jwk };
+        ? generateKeyPairSync('ed25519', { privateKeyEncoding, publicKeyEncoding }).privateKey
+        : generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048, privateKeyEncoding, publicKeyEncoding }).privateKey;
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  const jwk = { ...createPublicKey(privateKey).export({ format: 'jwk' }), kid, use: 'sig' };
+  return { kid, alg, privateKey, jwk };
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
