@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { AuthError } from '../../errors/auth-error.js';
@@ -5,6 +6,9 @@ import { type AppLike, HandshakeAuthenticator } from '../handshake-authenticator
 import { normalizeGatewayPath } from '../gateway-security.js';
 import { type IoHandshakeLike, ioHandshakeView } from '../handshake-request.js';
 import { wsRefusalOf } from '../ws-refusal.js';
+
+/** Its own logger: Nest 11's adapters have no `logger` member (Nest 12's do). */
+const logger = new Logger('EndpointsAuthIoAdapter');
 
 /** What the library reads of a socket.io Socket. */
 interface SocketLike {
@@ -72,7 +76,7 @@ export class EndpointsAuthIoAdapter extends IoAdapter {
         next();
       },
       (error: unknown) => {
-        this.logger.error(error);
+        logger.error(error);
         next(new Error('Internal server error'));
       },
     );

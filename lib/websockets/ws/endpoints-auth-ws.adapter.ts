@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -8,6 +9,9 @@ import { upgradeRequestView } from '../handshake-request.js';
 import type { WsConnection } from '../ws-connection.js';
 import { connectionOfClient } from '../ws-connections.js';
 import { wsCloseCodeOf, wsCloseReasonOf, wsRefusalOf } from '../ws-refusal.js';
+
+/** Its own logger: Nest 11's adapters have no `logger` member (Nest 12's do). */
+const logger = new Logger('EndpointsAuthWsAdapter');
 
 /** What the library does with a `ws` WebSocket. */
 interface WebSocketLike {
@@ -92,7 +96,7 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
         callback(true);
       },
       (error: unknown) => {
-        this.logger.error(error);
+        logger.error(error);
         callback(false, 500);
       },
     );
