@@ -9,6 +9,7 @@ import { type BuiltCli, buildCli, CLI_BUILD_TIMEOUT_MS, CLI_TEST_TIMEOUT_MS, wri
 import { ADAPTERS, bearer, call, startApp } from '../support/app.js';
 import { DevIssuers, type RunningDevIssuer } from './dev-issuer-process.js';
 import { withEnv } from '../support/env.js';
+import { FIREBASE, FIREBASE_DEFINITION } from './dev-kit.js';
 
 // Each test spawns the CLI: seconds apiece on a loaded machine (see cli-kit.ts).
 vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });
@@ -20,19 +21,13 @@ vi.setConfig({ testTimeout: CLI_TEST_TIMEOUT_MS });
  * socket. A restart of the dev issuer keeps the key, so a token minted before it still passes.
  */
 
-const FIREBASE = 'https://securetoken.google.com/my-project';
 
 const openapi = {
   swagger: '2.0',
   info: { title: 'local development', version: '1' },
   host: 'api.example.com',
   securityDefinitions: {
-    firebase: {
-      type: 'oauth2', flow: 'implicit', authorizationUrl: '',
-      'x-google-issuer': FIREBASE,
-      'x-google-jwks_uri': 'https://www.googleapis.com/service_accounts/v1/metadata/x509/securetoken@system.gserviceaccount.com',
-      'x-google-audiences': 'my-project',
-    },
+    firebase: FIREBASE_DEFINITION,
   },
   paths: {},
 };

@@ -7,6 +7,7 @@ import { ADAPTERS, Apps, bearer, call } from '../support/app.js';
 import { KeyServer } from '../support/key-server.js';
 import { type TestKey, claims, makeKey, signJwt } from '../support/keys.js';
 import { withEnv } from '../support/env.js';
+import { FIREBASE, FIREBASE_DEFINITION } from './dev-kit.js';
 
 /**
  * ENDPOINTS_AUTH_DEV_JWKS_URI, read by the module at start: every definition whose keys are fetched (a URL, or OpenID
@@ -15,19 +16,13 @@ import { withEnv } from '../support/env.js';
  */
 
 const SECRET = Buffer.alloc(32, 9);
-const FIREBASE = 'https://securetoken.google.com/my-project';
 
 const spec = {
   swagger: '2.0',
   info: { title: 'dev', version: '1' },
   host: 'api.example.com',
   securityDefinitions: {
-    firebase: {
-      type: 'oauth2', flow: 'implicit', authorizationUrl: '',
-      'x-google-issuer': FIREBASE,
-      'x-google-jwks_uri': 'https://www.googleapis.com/service_accounts/v1/metadata/x509/securetoken@system.gserviceaccount.com',
-      'x-google-audiences': 'my-project',
-    },
+    firebase: FIREBASE_DEFINITION,
     discovered: { type: 'oauth2', flow: 'implicit', authorizationUrl: '', 'x-google-issuer': 'https://login.example.com', 'x-google-jwt-locations': [{ header: 'X-Token' }] },
     shared: { type: 'oauth2', flow: 'implicit', authorizationUrl: '', 'x-google-issuer': 'shared-issuer', 'x-google-jwks_uri': SECRET.toString('base64') },
   },
