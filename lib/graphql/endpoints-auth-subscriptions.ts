@@ -131,7 +131,7 @@ export class EndpointsAuthSubscriptions {
    * does: same token fields, same close codes, same end at expiry.
    */
   mercurius(options: GraphqlWsAuthOptions = {}): MercuriusSubscriptionAuth {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- onConnect's own `this` is Mercurius's connection.
+    // onConnect's own `this` is Mercurius's connection, where it finds what `context` kept.
     const auth = this;
     return {
       context: (socket, request) => this.mercuriusContext(socket as MercuriusSocketState['socket'], request as MercuriusSocketState['request']),
