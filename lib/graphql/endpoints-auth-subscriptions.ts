@@ -15,6 +15,12 @@ import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
 import { connectionTokens } from './connection-token.util.js';
 import { EndpointsAuthIntrospection } from './endpoints-auth-introspection.js';
+import {
+  MERCURIUS_CONNECTION,
+  MERCURIUS_OPERATION_REQUEST,
+  type MercuriusSocketState,
+  type MercuriusSubscriptionAuth,
+} from './mercurius-subscription-auth.js';
 import { wsCloseReasonOf } from '../websockets/ws-refusal.js';
 
 /**
@@ -47,7 +53,7 @@ interface WsExtra {
 }
 
 /**
- * How `EndpointsAuthSubscriptions.graphqlWs()` treats connections.
+ * How `EndpointsAuthSubscriptions.graphqlWs()` and `.mercurius()` treat connections.
  * @publicApi
  */
 export interface GraphqlWsAuthOptions {
@@ -81,8 +87,9 @@ export interface GraphqlWsAuth {
 }
 
 /**
- * Authenticates GraphQL subscriptions over graphql-ws: every token in `connectionParams` (`Authorization`,
- * `authorization`, `access_token`) is verified once at connection init, against any definition the spec names;
+ * Authenticates GraphQL subscriptions over graphql-ws (Apollo) and Mercurius's subscription server: every token in
+ * `connectionParams`, or Mercurius's `connection_init` payload (`Authorization`, `authorization`, `access_token`), is
+ * verified once at connection init, against any definition the spec names;
  * each subscription is then checked by the guard against its resolver's requirement (from the validated-token cache,
  * without a new signature check while the cache holds it); the connection is closed when the token expires.
  * @publicApi
@@ -117,6 +124,58 @@ export class EndpointsAuthSubscriptions {
       context: (connection) => ({ req: this.operationRequest(connection) }),
       onSubscribe: (connection, _id, payload) => this.introspectionRefusal(connection, payload),
     };
+  }
+
+  /**
+   * The Mercurius `subscription` options (`context`, `onConnect`) that authenticate each connection as `graphqlWs()`
+   * does: same token fields, same close codes, same end at expiry.
+   */
+  mercurius(options: GraphqlWsAuthOptions = {}): MercuriusSubscriptionAuth {
+    // onConnect's own `this` is Mercurius's connection, where it finds what `context` kept.
+    const auth = this;
+    return {
+      context: (socket, request) => this.mercuriusContext(socket as MercuriusSocketState['socket'], request as MercuriusSocketState['request']),
+      onConnect(data) {
+        return auth.mercuriusConnect(this, data, options);
+      },
+    };
+  }
+
+  /**
+   * Mercurius calls `subscription.context` at connection init, before `onConnect`, and merges what it returns into the
+   * connection's context: the socket and upgrade request wait there for `onConnect`, and until `onConnect` replaces it
+   * an operation gets a request with no caller (so a connection `onConnect` never accepted, because it was not
+   * installed, has no caller rather than the upgrade request's).
+   */
+  private mercuriusContext(socket: MercuriusSocketState['socket'], request: MercuriusSocketState['request']): Record<symbol, unknown> {
+    const state: MercuriusSocketState = { socket, request };
+    const connection: GraphqlWsConnection = { extra: state };
+    return { [MERCURIUS_CONNECTION]: state, [MERCURIUS_OPERATION_REQUEST]: () => this.operationRequest(connection) };
+  }
+
+  /**
+   * Mercurius hands `onConnect` only the init message; the socket `context` kept is reached through the connection it
+   * calls `onConnect` on (`this.onConnect(data)` in mercurius/lib/subscription-connection.js), whose `context` already
+   * holds what `context` returned. Without it the connection is refused (Mercurius answers `connection_error`). What
+   * it returns is merged into the connection's context: each operation then asks for the connection's request as it
+   * stands, as graphqlWs()'s `context` does.
+   */
+  private async mercuriusConnect(
+    mercuriusConnection: unknown,
+    data: { readonly payload?: unknown },
+    options: GraphqlWsAuthOptions,
+  ): Promise<false | Record<symbol, unknown>> {
+    const context = (mercuriusConnection as { context?: Record<symbol, unknown> } | undefined)?.context;
+    const state = context?.[MERCURIUS_CONNECTION] as MercuriusSocketState | undefined;
+    if (!state) {
+      this.logger.error('Mercurius connection refused: onConnect of mercurius() needs its context too, and Mercurius\'s connection as `this`');
+      return false;
+    }
+    const payload = data?.payload;
+    const params = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+    const connection: GraphqlWsConnection = { connectionParams: params, extra: state };
+    if (!(await this.connect(connection, options))) return false;
+    return { [MERCURIUS_OPERATION_REQUEST]: () => this.operationRequest(connection) };
   }
 
   /**

@@ -1,7 +1,11 @@
-/** The subscription app and a raw graphql-ws client (the `graphql-transport-ws` protocol over `ws`), for exact frames. */
+/**
+ * The subscription app (Apollo with graphql-ws on Express, or Mercurius's subscription server on Fastify) and a raw
+ * client of the `graphql-transport-ws` protocol over `ws` (which both speak), for exact frames.
+ */
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import WebSocket from 'ws';
 import type { Issuers } from '../fixtures/issuers.js';
 import { type Apps, startAppWith } from '../support/app.js';
@@ -76,23 +80,34 @@ export class TicksResolver {
   }
 }
 
-/** The app: the library (global, so the GraphQL module's factory can inject it), Apollo with graphql-ws. */
-export function subscriptionAppModule(options: EndpointsAuthModuleOptions, ws: GraphqlWsAuthOptions = {}): DynamicModule {
-  @Module({})
-  class SubscriptionAppModule {}
-  return {
-    module: SubscriptionAppModule,
-    imports: [
-      EndpointsAuthModule.forRoot({ ...options, isGlobal: true }),
-      GraphQLModule.forRootAsync<ApolloDriverConfig>({
+/** Where subscriptions run: Apollo's graphql-ws server, or Mercurius's own. */
+export type SubscriptionDriver = 'apollo' | 'mercurius';
+
+/** The GraphQL module of `driver`, its subscriptions authenticated by `EndpointsAuthSubscriptions` with `ws`. */
+function subscriptionGraphqlModule(driver: SubscriptionDriver, ws: GraphqlWsAuthOptions): DynamicModule {
+  return driver === 'apollo'
+    ? GraphQLModule.forRootAsync<ApolloDriverConfig>({
         driver: ApolloDriver,
         inject: [EndpointsAuthSubscriptions],
         useFactory: (auth: EndpointsAuthSubscriptions) => ({
           autoSchemaFile: true,
           subscriptions: { 'graphql-ws': auth.graphqlWs(ws) },
         }),
-      }),
-    ],
+      })
+    : GraphQLModule.forRootAsync<MercuriusDriverConfig>({
+        driver: MercuriusDriver,
+        inject: [EndpointsAuthSubscriptions],
+        useFactory: (auth: EndpointsAuthSubscriptions) => ({ autoSchemaFile: true, subscription: auth.mercurius(ws) }),
+      });
+}
+
+/** The app: the library (global, so the GraphQL module's factory can inject it), the driver with its subscriptions. */
+export function subscriptionAppModule(options: EndpointsAuthModuleOptions, ws: GraphqlWsAuthOptions = {}, driver: SubscriptionDriver = 'apollo'): DynamicModule {
+  @Module({})
+  class SubscriptionAppModule {}
+  return {
+    module: SubscriptionAppModule,
+    imports: [EndpointsAuthModule.forRoot({ ...options, isGlobal: true }), subscriptionGraphqlModule(driver, ws)],
     providers: [TicksResolver],
   };
 }
@@ -123,14 +138,14 @@ export class WsClient {
   }
 
   /** Opens a socket to `${url}/graphql${search}` and sends `connection_init` with `params`. */
-  static async connect(url: string, params?: Record<string, unknown>, search = ''): Promise<WsClient> {
+  static async connect(url: string, params?: unknown, search = ''): Promise<WsClient> {
     const socket = new WebSocket(`${url.replace('http://', 'ws://')}/graphql${search}`, 'graphql-transport-ws');
     const client = new WsClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    client.send({ type: 'connection_init', ...(params ? { payload: params } : {}) });
+    client.send({ type: 'connection_init', ...(params !== undefined ? { payload: params } : {}) });
     return client;
   }
 
@@ -162,16 +177,17 @@ export class WsClient {
 }
 
 /**
- * What a subscription test boots per case: the app with `options` on a clock of its own, and a connect function whose
- * clients `clients` tracks (the test closes them), and the app's URL; the app is tracked by `apps`.
+ * What a subscription test boots per case: the app with `options` on `driver` (Apollo on Express, Mercurius on
+ * Fastify) with a clock of its own, a connect function whose clients `clients` tracks (the test closes them), and the
+ * app's URL; the app is tracked by `apps`.
  */
-export function subscriptionStarter(apps: Apps, clients: WsClient[], issuers: () => Issuers) {
+export function subscriptionStarter(apps: Apps, clients: WsClient[], issuers: () => Issuers, driver: SubscriptionDriver = 'apollo') {
   return async (options: GraphqlWsAuthOptions = {}) => {
     const clock = new ManualClock();
-    const module = subscriptionAppModule({ spec: graphqlSpec(issuers()) }, options);
-    const { url } = apps.track(await startAppWith(module, 'express', { keyClock: clock }));
-    const connect = async (params?: Record<string, unknown>) => {
-      const client = await WsClient.connect(url, params);
+    const module = subscriptionAppModule({ spec: graphqlSpec(issuers()) }, options, driver);
+    const { url } = apps.track(await startAppWith(module, driver === 'apollo' ? 'express' : 'fastify', { keyClock: clock }));
+    const connect = async (params?: unknown, search = '') => {
+      const client = await WsClient.connect(url, params, search);
       clients.push(client);
       return client;
     };
