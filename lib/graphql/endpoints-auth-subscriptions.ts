@@ -239,7 +239,7 @@ export class EndpointsAuthSubscriptions {
 
   /** Closes the socket with ESP's message (4401, or 4403 for the audience); `false` tells graphql-ws not to ack. */
   private refuse(extra: WsExtra, error: AuthError): false {
-    this.logger.debug(`graphql-ws connection refused: ${error.code}`);
+    this.logger.debug(`GraphQL subscription connection refused: ${error.code}`);
     // graphql-ws closes with 4403 "Forbidden" after a `false`; the socket is already closing with ESP's answer.
     extra.socket?.close(error.status === 403 ? GRAPHQL_WS_CLOSE.FORBIDDEN : GRAPHQL_WS_CLOSE.UNAUTHORIZED, wsCloseReasonOf(error));
     return false;
