@@ -110,7 +110,12 @@ export function readKeys(raw: unknown, issuer: string, where: string, context: P
 }
 
 /** ESPv2 splits on `,` and trims; empty entries are dropped (ESPv2 keeps them as `""`, which accepts `aud: ""`). */
-export function listAudiences(raw: unknown, where: string, context: ProviderContext, field = 'x-google-audiences'): string[] {
+export function listAudiences(
+  raw: unknown,
+  where: string,
+  context: Pick<ProviderContext, 'source' | 'logger'>,
+  field = 'x-google-audiences',
+): string[] {
   const { source } = context;
   let entries: string[];
   if (raw === undefined) entries = [];

@@ -8,7 +8,8 @@ import { readHttpRules } from './read-http-rules.js';
 import { needsApiKey, readUsageRules, withApiKey } from './read-usage-rules.js';
 import { readProviders } from './read-providers.js';
 import { lastMatchingRule } from './selector.util.js';
-import { readRequirement, type RequirementContext } from './read-requirement.js';
+import type { RequirementContext } from './read-requirement.js';
+import { readSecurityLevel } from './read-security-level.js';
 import { readServiceConfig } from './read-service-config.js';
 import type { ResolvedSpec, SpecPath } from './resolved-spec.js';
 import { SpecError } from './spec-error.js';
@@ -47,12 +48,11 @@ function readSpec(options: EndpointsAuthOptions, settings: ResolvedEndpointsAuth
   }
   const { providers, nonJwt, apiKeys } = readProviders(document, providerContext);
   const context: RequirementContext = { source, providers, nonJwt, apiKeys, logger };
-  const apiRequirement =
-    document['security'] === undefined ? undefined : readRequirement(document['security'], 'security', context);
-  if (document['x-security'] !== undefined) {
-    throw new SpecError(source, 'x-security (per-requirement audiences) is not supported yet');
-  }
-  const spec = { source, serviceName: providerContext.serviceName, providers, nonJwt, apiKeys, apiRequirement, paths: readPaths(document, context), rules: [] };
+  // OpenAPI 3 names its definitions under components.securitySchemes (readProviders reads either).
+  const openApi3 = document['securityDefinitions'] === undefined;
+  const apiRequirement = readSecurityLevel({ members: document, openApi3 }, context);
+  const paths = readPaths(document, context, openApi3, apiRequirement);
+  const spec = { source, serviceName: providerContext.serviceName, providers, nonJwt, apiKeys, apiRequirement, paths, rules: [] };
   return applyApiKeysSetting(spec, settings.apiKeys, logger);
 }
 
@@ -66,7 +66,12 @@ function isServiceConfig(document: Record<string, unknown>): boolean {
   );
 }
 
-function readPaths(document: Record<string, unknown>, context: RequirementContext): SpecPath[] {
+function readPaths(
+  document: Record<string, unknown>,
+  context: RequirementContext,
+  openApi3: boolean,
+  apiRequirement: SecurityRequirement | undefined,
+): SpecPath[] {
   const paths = isObject(document['paths']) ? document['paths'] : {};
   const basePath = basePathOf(document);
   const result: SpecPath[] = [];
@@ -76,12 +81,8 @@ function readPaths(document: Record<string, unknown>, context: RequirementContex
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!isObject(operation)) continue;
-      const security = operation['security'];
-      const where = `paths["${path}"].${method}`;
-      if (operation['x-security'] !== undefined) {
-        throw new SpecError(context.source, `${where}: x-security (per-requirement audiences) is not supported yet`);
-      }
-      methods.set(method.toUpperCase(), security === undefined ? undefined : readRequirement(security, where, context));
+      const level = { members: operation, where: `paths["${path}"].${method}`, openApi3 };
+      methods.set(method.toUpperCase(), readSecurityLevel(level, context, apiRequirement));
     }
     const templates = [...new Set([path, joinPaths(basePath, path)])];
     result.push({

@@ -13,8 +13,8 @@ export interface SpecPath {
   /** The path as written and under the spec's base path: the templates routes and requests are matched against. */
   templates: readonly string[];
   /**
-   * Each listed method (upper case) and its own `security`; `undefined` when the operation has none, so the
-   * API-level `security` applies.
+   * Each listed method (upper case) and its own `security` and `x-security`; `undefined` when the operation has
+   * neither, so the API level applies.
    */
   methods: ReadonlyMap<string, SecurityRequirement | undefined>;
   /** For a path read from a service config's `http.rules`: the method each HTTP method maps to, by HTTP method. */
@@ -50,7 +50,7 @@ export interface ResolvedSpec {
   nonJwt: ReadonlySet<string>;
   /** The apiKey definitions (among `nonJwt`) and where each reads its key; empty for a service configuration. */
   apiKeys?: ReadonlyMap<string, readonly ApiKeyLocation[]>;
-  /** The document's top-level `security`, when it has one; for a service config, what its `*` rule requires. */
+  /** The document's top-level `security` and `x-security`, when it has either; for a service config, what its `*` rule requires. */
   apiRequirement?: SecurityRequirement;
   /**
    * Every path of the spec, most specific first (literal segments before variables before wildcards, as ESP); for a

@@ -6,6 +6,7 @@ import { redactUrl } from '../keys/key-loader.js';
 import type { Command, CommandIo } from './command.interface.js';
 import { type ApiKeysMode, describeApiKey } from './describe-api-key.js';
 import { describeDefinition } from './describe-definition.js';
+import { describeReplacedAudiences } from './describe-replaced-audiences.js';
 import { loadSpec } from './load-spec.js';
 import { LogCollector } from './log-collector.js';
 import { parseCommandArgs, specPathOf } from './parse-command-args.js';
@@ -16,8 +17,8 @@ const USAGE = `Usage: endpoints-auth check <file> | --spec <file> [--service-nam
 
 Loads a spec (OpenAPI 2 or 3 with x-google-* security definitions, or a gRPC service
 configuration) as the module does at start-up, and lists its JWT definitions: issuer,
-where the keys come from, audiences and token locations; its API-key definitions; then
-every warning, and the start-up error if there is one (the module's message).
+where the keys come from, audiences and token locations; its API-key definitions; the
+audiences a requirement puts in place of a definition's own (x-security); then every warning, and the start-up error if there is one (the module's message).
 
 Options:
   --spec <file>          the YAML or JSON file (or give it as the argument)
@@ -59,6 +60,7 @@ export const checkCommand: Command = {
         const locations = spec.apiKeys?.get(name);
         lines.push(locations ? describeApiKey(name, locations, mode) : `  ${name}: not a JWT definition (no issuer); ignored, as ESP ignores it`);
       }
+      lines.push(...describeReplacedAudiences(spec));
       const keyed = operationsNeedingApiKey(spec);
       if (keyed.length > 0) lines.push(`API key required on: ${keyed.join(', ')}`);
       lines.push(...warnings(logs, productionWarnings(spec)), 'ok: the spec loads');

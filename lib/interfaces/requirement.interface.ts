@@ -12,8 +12,9 @@ export interface SecurityRequirement {
   /** Whether a request with no token at all passes (ESPv2's `allow_missing`). */
   optional: boolean;
   /**
-   * Audiences that replace a definition's own for this requirement, by definition name (a service config rule's
-   * `requirements[].audiences`, as ESPv2 applies them); absent for the definitions that keep their own.
+   * Audiences that replace a definition's own for this requirement, by definition name (an OpenAPI 2 `x-security`'s,
+   * a service config rule's `requirements[].audiences`, as ESPv2 applies them); absent for the definitions that keep
+   * their own.
    */
   audiences?: ReadonlyMap<string, readonly string[]>;
   /**

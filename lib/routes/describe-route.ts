@@ -43,10 +43,17 @@ export function routeLine(row: RouteSecurity): string {
   return `${head}by its parameters [${cases}] (${row.handler})`;
 }
 
-/** `firebase | auth0`, with `optional` and `+ API key` where they apply; `nothing` for a public route. */
+/**
+ * `firebase | auth0`, each definition with the audiences that replace its own (`firebase (aud a, b)`), with
+ * `optional` and `API key` where they apply; `nothing` for a public route.
+ */
 export function requirementText(requirement: SecurityRequirement | undefined): string {
   if (!requirement) return 'nothing';
-  const parts = requirement.providers.length > 0 ? [requirement.providers.join(' | ')] : [];
+  const names = requirement.providers.map((name) => {
+    const audiences = requirement.audiences?.get(name);
+    return audiences ? `${name} (aud ${audiences.join(', ')})` : name;
+  });
+  const parts = names.length > 0 ? [names.join(' | ')] : [];
   if (requirement.optional) parts.push('optional');
   if (requirement.apiKey) parts.push('API key');
   return parts.join(', ') || 'nothing';

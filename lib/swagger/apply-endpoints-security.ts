@@ -9,12 +9,13 @@ import { routerSyntax } from '../routes/router-options.js';
 import { unionOf } from '../routes/spec-operation.js';
 import { OPERATION_METHODS, type OpenApiDocument, isRecord } from './openapi-document.js';
 import { operationPathsOf, trimmed } from './operation-path.js';
-import { securityListOf } from './security-list.js';
+import { securityListOf, xSecurityListOf } from './security-list.js';
 import { servedApiKeyScheme, servedJwtScheme } from './served-scheme.js';
 
 /**
  * Completes a Swagger document from what the guard enforces: each operation of a route gets that route's `security`
- * (decorators, the spec's operation or its API level, as `RouteRequirements.routeTable()` says), and
+ * (decorators, the spec's operation or its API level, as `RouteRequirements.routeTable()` says) and `x-security` where
+ * its audiences replace a definition's own, and
  * `components.securitySchemes` gets the spec's definitions with their `x-google-*` members. Call it once the app is
  * initialised (after `app.init()`, or in the document factory given to `SwaggerModule.setup`); returns `document`.
  * @publicApi
@@ -35,6 +36,10 @@ export function applyEndpointsSecurity<T extends OpenApiDocument>(app: INestAppl
       if (!found) continue;
       const requirement = found.length === 1 ? found[0] : unionOf(found);
       operation['security'] = securityListOf(requirement, apiKeyNamesOf(requirement, spec));
+      // Audiences that replace a definition's own (x-security, a service config rule's) travel as x-security.
+      const replaced = xSecurityListOf(requirement);
+      if (replaced) operation['x-security'] = replaced;
+      else delete operation['x-security'];
     }
   }
   if (operations > 0 && rows.length === 0) {

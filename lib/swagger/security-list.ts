@@ -18,3 +18,18 @@ export function securityListOf(requirement: SecurityRequirement | undefined, api
   if (requirement.optional && list.length > 0) list.push({});
   return list;
 }
+
+/** An OpenAPI 2 `x-security` list: alternatives, each a JWT definition with the audiences that replace its own. */
+export type XSecurityList = Record<string, { audiences: string[] }>[];
+
+/**
+ * The audiences a requirement puts in place of its definitions' own, as the `x-security` list that gives them back
+ * when the document is read (R14); `undefined` when every definition keeps its own.
+ */
+export function xSecurityListOf(requirement: SecurityRequirement | undefined): XSecurityList | undefined {
+  const list = (requirement?.providers ?? []).flatMap((name) => {
+    const audiences = requirement?.audiences?.get(name);
+    return audiences && audiences.length > 0 ? [{ [name]: { audiences: [...audiences] } }] : [];
+  });
+  return list.length > 0 ? list : undefined;
+}

@@ -1,4 +1,4 @@
-import { type OpenApiDocument, isRecord } from './openapi-document.js';
+import { OPERATION_METHODS, type OpenApiDocument, isRecord } from './openapi-document.js';
 import { dropOptionalAlternatives } from './optional-alternative.js';
 import { toOpenApi2, topLevelExtensions } from './to-openapi2.js';
 import { toOpenApi3 } from './to-openapi3.js';
@@ -38,9 +38,25 @@ export function toEndpointsDocument(document: OpenApiDocument, options: Endpoint
     return toOpenApi2(source, options.host, { ...topLevelExtensions(source), ...backend });
   }
   if (options.openapi === '3.0') {
+    const where = xSecurityOperation(source.paths);
+    if (where) {
+      throw new TypeError(
+        `toEndpointsDocument: ${where} has x-security (audiences that replace a definition's own), which Endpoints documents for OpenAPI 2 only; write openapi: "2.0"`,
+      );
+    }
     const backends = options.backendAddress ? { backends: { backend: { address: options.backendAddress } } } : {};
     const extensions = options.backendAddress ? { 'x-google-backend': 'backend' } : {};
     return toOpenApi3(source, options.host, { ...backends, ...options.apiManagement }, extensions);
   }
   throw new TypeError(`toEndpointsDocument: openapi must be "2.0" or "3.0", got ${JSON.stringify((options as { openapi?: unknown }).openapi)}`);
+}
+
+/** The first operation (`GET /a`) that carries `x-security`, which the OpenAPI 3 form has no documented place for. */
+function xSecurityOperation(paths: Record<string, unknown>): string | undefined {
+  for (const [path, item] of Object.entries(paths)) {
+    if (!isRecord(item)) continue;
+    const method = OPERATION_METHODS.find((name) => isRecord(item[name]) && (item[name] as Record<string, unknown>)['x-security'] !== undefined);
+    if (method) return `${method.toUpperCase()} ${path}`;
+  }
+  return undefined;
 }

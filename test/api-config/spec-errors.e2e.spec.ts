@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EndpointsAuthModule, type EndpointsAuthModuleOptions, Public, Secured, SpecError } from '../../lib/index.js';
-import { CapturingLogger, TempDir, startsCleanly, startupError } from './spec-kit.js';
+import { CapturingLogger, TempDir, startWith, startsCleanly, startupError } from './spec-kit.js';
 
 /** Never fetched: every app in this file fails (or is closed) before it serves a request. */
 const JWKS = 'http://127.0.0.1:9/jwks';
@@ -433,18 +433,62 @@ describe('options that cannot work fail start-up', () => {
   });
 });
 
-describe('spec features this version does not implement fail start-up rather than being ignored', () => {
+describe('a malformed x-security fails start-up with the place in the document (R14)', () => {
+  const aud = (audiences: unknown) => ({ audiences });
+  const operation = (xSecurity: unknown) => ({ paths: { '/a': { get: { 'x-security': xSecurity } } } });
+
   it.each([
-    ['at the top level', { 'x-security': [{ alpha: { audiences: ['a'] } }] }, 'x-security (per-requirement audiences) is not supported yet'],
+    ['a mapping, not a list', { 'x-security': { alpha: aud(['a']) } }, 'x-security must be a list, got a mapping'],
+    ['null', { 'x-security': null }, 'x-security must be a list, got null'],
+    ['an entry that is not a mapping', { 'x-security': ['alpha'] }, 'x-security[0] must be a mapping, got a string'],
     [
-      'on an operation',
-      { paths: { '/a': { get: { 'x-security': [{ alpha: { audiences: ['a'] } }] } } } },
-      'paths["/a"].get: x-security (per-requirement audiences) is not supported yet',
+      'an unknown definition',
+      { 'x-security': [{ alpha: aud(['a']) }, { gamma: aud(['a']) }] },
+      'x-security[1] names the unknown security definition "gamma"; x-security takes JWT definitions: alpha, beta',
     ],
-  ])('refuses x-security %s', async (_where, patch, message) => {
+    ['an apiKey definition', { 'x-security': [{ api_key: aud(['a']) }] }, 'x-security[0] names "api_key", which is not a JWT definition'],
+    ['two definitions ANDed in one entry', { 'x-security': [{ alpha: aud(['a']), beta: aud(['b']) }] }, 'x-security[0] ANDs alpha and beta'],
+    ['a definition given a scope list, as in security', { 'x-security': [{ alpha: [] }] }, 'x-security[0].alpha must be a mapping with audiences (a list of strings), got a list'],
+    ['no audiences (the API Compiler refuses {})', { 'x-security': [{ alpha: {} }] }, 'x-security[0].alpha.audiences must be a list of strings, got nothing'],
+    ['audiences as a comma-separated string', { 'x-security': [{ alpha: aud('a,b') }] }, 'x-security[0].alpha.audiences must be a list of strings, got a string'],
+    ['an audience that is not a string', { 'x-security': [{ alpha: aud(['a', 5]) }] }, 'x-security[0].alpha.audiences must be a list of strings, got a list with an entry that is not a string'],
+    ['on an operation: an unknown definition', operation([{ gamma: aud(['a']) }]), 'paths["/a"].get.x-security[0] names the unknown security definition "gamma"'],
+    ['on an operation: not a list', operation('alpha'), 'paths["/a"].get.x-security must be a list, got a string'],
+    ['on an operation: a misspelt audiences member', operation([{ beta: { audience: ['a'] } }]), 'paths["/a"].get.x-security[0].beta.audiences must be a list of strings, got nothing'],
+  ])('refuses %s', async (_what, patch, message) => {
     expectSpecError(await failureOf({ spec: openApi2(patch) }), 'spec object', message);
   });
 
+  it.each([
+    ['at the top level', { 'x-security': [{ gamma: { audiences: ['a'] } }] }, 'x-security: '],
+    ['on an operation', { paths: { '/a': { get: { 'x-security': [{ gamma: { audiences: ['a'] } }] } } } }, 'paths["/a"].get.x-security: '],
+  ])('refuses x-security %s of an OpenAPI 3 document, where Endpoints does not document it', async (_where, patch, where) => {
+    const spec = {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      servers: [{ url: 'https://svc.example.com', 'x-google-endpoint': {} }],
+      components: { securitySchemes: { gamma: { type: 'oauth2', flows: {}, 'x-google-auth': { issuer: 'https://gamma.example.com', jwksUri: JWKS } } } },
+      paths: {},
+      ...patch,
+    };
+    expectSpecError(await failureOf({ spec }), 'spec object', `${where}x-security (per-requirement audiences) is an OpenAPI 2 extension that Endpoints does not document for OpenAPI 3`);
+  });
+
+  it('warns when a definition is named twice (the last audiences apply) and about empty audiences, and starts', async () => {
+    const logger = new CapturingLogger();
+    const spec = openApi2({ 'x-security': [{ alpha: { audiences: ['a'] } }, {}, { alpha: { audiences: ['b', 'https://'] } }] });
+    const { app } = await startWith({ imports: [EndpointsAuthModule.forRoot({ spec })] }, 'express', logger);
+    await app.close();
+    expect(logger.messages('warn')).toEqual(
+      expect.arrayContaining([
+        'x-security[2] names "alpha" again: its audiences replace the earlier entry\'s, as the API Compiler keeps the last',
+        'x-security[2].alpha: empty entries in audiences are ignored',
+      ]),
+    );
+  });
+});
+
+describe('an audience that is empty once sanitised', () => {
   it('drops an audience that is empty once sanitised ("https://"), so aud "" is never allowed', async () => {
     const spec = withDefinition('alpha', oauth2({ 'x-google-issuer': 'https://alpha.example.com', 'x-google-jwks_uri': JWKS, 'x-google-audiences': 'https://' }), { host: undefined });
     expectSpecError(await failureOf({ spec }), 'spec object', 'security definition "alpha" has no x-google-audiences and the service name is unknown');

@@ -97,6 +97,38 @@ describe('endpoints-auth check', () => {
     expect(serviceConfig.stdout).toContain('    keys       inferred service-account certificates at https://www.googleapis.com/robot/v1/metadata/x509/caller@proj.iam.gserviceaccount.com\n    audiences  grpc.example.com\n');
   });
 
+  it('lists the audiences an x-security or a service config requirement puts in place of a definition\'s own', async () => {
+    const v2 = await writeSpec(dir, 'x-security.yaml', {
+      ...openApi2,
+      'x-security': [{ shared: { audiences: ['https://api-level.example.com/'] } }],
+      paths: { '/a': { get: { security: [{ remote: [] }], 'x-security': [{ shared: { audiences: ['aud-a', 'aud-b'] } }] } }, '/b': { get: {} } },
+    });
+    const config = await writeSpec(dir, 'rule-audiences.yaml', [
+      'type: google.api.Service',
+      'name: grpc.example.com',
+      'authentication:',
+      '  providers:',
+      '  - id: sa',
+      '    issuer: caller@proj.iam.gserviceaccount.com',
+      '  rules:',
+      '  - selector: "*"',
+      '    requirements:',
+      '    - provider_id: sa',
+      '  - selector: pkg.Svc.Get',
+      '    requirements:',
+      '    - provider_id: sa',
+      '      audiences: get-only, https://other/',
+    ].join('\n'));
+    const [openApi, serviceConfig] = await Promise.all([cli.run(['check', '--spec', v2]), cli.run(['check', '--spec', config])]);
+    expect(openApi.code, openApi.stderr).toBe(0);
+    expect(openApi.stdout).toContain("audiences that replace a definition's own:\n  the API level: shared → api-level.example.com\n  GET /a: shared → aud-a, aud-b\nwarnings");
+    expect(serviceConfig.code, serviceConfig.stderr).toBe(0);
+    expect(serviceConfig.stdout).toContain("audiences that replace a definition's own:\n  rule pkg.Svc.Get: sa → get-only, other\nwarnings");
+    // A spec without any says nothing of them.
+    const plain = await cli.run(['check', '--spec', await writeSpec(dir, 'plain.yaml', openApi2)]);
+    expect(plain.stdout).not.toContain('audiences that replace');
+  });
+
   it('fails with the message the module fails its start-up with', async () => {
     const twice = await writeSpec(dir, 'same-issuer.yaml', {
       ...openApi2,
