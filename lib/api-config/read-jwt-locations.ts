@@ -1,6 +1,6 @@
-import type { Logger } from '@nestjs/common';
 import { DEFAULT_JWT_LOCATIONS } from '../endpoints-auth.constants.js';
 import type { JwtLocation } from '../interfaces/provider.interface.js';
+import { isCookieName } from '../token/cookie-name.util.js';
 import { describe, isObject } from './load-spec-document.js';
 import { protoField } from './proto-field.js';
 import { SpecError } from './spec-error.js';
@@ -8,9 +8,9 @@ import { SpecError } from './spec-error.js';
 /**
  * Reads `x-google-jwt-locations` (OpenAPI 2), `x-google-auth.jwtLocations` (OpenAPI 3) or a service configuration's
  * `jwt_locations`; each entry's prefix as `value_prefix` or `valuePrefix`, as `google.api.JwtLocation` is read.
- * Custom locations replace ESP's defaults; `cookie` entries are skipped as ESPv2 skips them.
+ * Custom locations replace ESP's defaults. A `cookie` entry is read as Envoy's `from_cookies` (ESPv2 skips it).
  */
-export function readJwtLocations(raw: unknown, where: string, source: string, logger: Logger): readonly JwtLocation[] {
+export function readJwtLocations(raw: unknown, where: string, source: string): readonly JwtLocation[] {
   // One shared list, so a request reads the default locations once whatever the number of alternatives.
   if (raw === undefined) return DEFAULT_JWT_LOCATIONS;
   if (!Array.isArray(raw) || raw.length === 0) {
@@ -30,13 +30,15 @@ export function readJwtLocations(raw: unknown, where: string, source: string, lo
       throw new SpecError(source, `${at}: JwtLocation type [${kinds[0]}] should be set without valuePrefix`);
     }
     if (kinds[0] === 'cookie') {
-      logger.warn(`${where}: cookie location "${name}" is ignored, as ESPv2 ignores it`);
+      if (!isCookieName(name)) {
+        throw new SpecError(source, `${at}.cookie must be a cookie name (letters, digits and !#$%&'*+-.^_\`|~), got ${JSON.stringify(name)}`);
+      }
+      locations.push({ cookie: name });
     } else if (kinds[0] === 'query') {
       locations.push({ query: name });
     } else {
       locations.push(prefix ? { header: name, valuePrefix: prefix as string } : { header: name });
     }
   });
-  // Envoy falls back to its own defaults (no IAP header) when every configured location was a cookie.
-  return locations.length > 0 ? locations : DEFAULT_JWT_LOCATIONS.filter((l) => !('header' in l) || 'valuePrefix' in l);
+  return locations;
 }

@@ -74,12 +74,7 @@ function readProvider(name: string, definition: Record<string, unknown>, context
   }
   const keys = readKeys(auth?.['jwksUri'] ?? definition['x-google-jwks_uri'] ?? definition['x-jwks_uri'], issuer, where, context);
   const field = auth?.['jwtLocations'] !== undefined ? 'x-google-auth.jwtLocations' : 'x-google-jwt-locations';
-  const locations = readJwtLocations(
-    auth?.['jwtLocations'] ?? definition['x-google-jwt-locations'],
-    `${where}: ${field}`,
-    source,
-    logger,
-  );
+  const locations = readJwtLocations(auth?.['jwtLocations'] ?? definition['x-google-jwt-locations'], `${where}: ${field}`, source);
   const audiences = readAudiences(auth?.['audiences'] ?? definition['x-google-audiences'], where, context);
   return { name, issuer, keys, ...audiences, locations, requiresIssuedAt: requiresIssuedAt(issuer) } satisfies EndpointsProvider;
 }

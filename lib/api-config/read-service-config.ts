@@ -59,7 +59,7 @@ function readConfigProviders(raw: unknown, context: ProviderContext): Map<string
       issuer,
       keys: readKeys(jwksUri.value, issuer, where, context, jwksUri.name),
       ...readAudiences(entry['audiences'], where, context, 'audiences'),
-      locations: readJwtLocations(locations.value, `${where}: ${locations.name}`, source, logger),
+      locations: readJwtLocations(locations.value, `${where}: ${locations.name}`, source),
       requiresIssuedAt: requiresIssuedAt(issuer),
     });
   });

@@ -23,5 +23,6 @@ function describeKeySource(provider: EndpointsProvider, inferredKeys: boolean): 
 
 function describeLocation(location: JwtLocation): string {
   if ('query' in location) return `query ${location.query}`;
+  if ('cookie' in location) return `cookie ${location.cookie}`;
   return location.valuePrefix ? `header ${location.header} "${location.valuePrefix}"` : `header ${location.header}`;
 }

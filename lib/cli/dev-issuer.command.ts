@@ -124,10 +124,15 @@ function instructions(state: { url: string; dir: string; kid: string; spec?: str
   return `${lines.join('\n')}\n`;
 }
 
-/** Where the definition reads a token first, as a caller sends it: `Authorization: Bearer <token>` or `?access_token=<token>`. */
+/**
+ * Where the definition reads a token first, as a caller sends it: `Authorization: Bearer <token>`, `?access_token=<token>`
+ * or `cookie: <name>=<token>`.
+ */
 function describePlacement(provider: EndpointsProvider): string {
   const placed = placeToken(provider, '<token>');
-  return 'query' in placed ? `?${placed.query}=${placed.value}` : `${placed.header}: ${placed.value}`;
+  if ('query' in placed) return `?${placed.query}=${placed.value}`;
+  if ('cookie' in placed) return `cookie: ${placed.cookie}=${placed.value}`;
+  return `${placed.header}: ${placed.value}`;
 }
 
 /** A word a POSIX shell reads back as written: single-quoted unless it is plain. */

@@ -58,12 +58,13 @@ export class TokenVerifier {
   }
 }
 
-/** A request with the token in every location the definitions read (a header once per prefix, each query name). */
+/** A request with the token in every location the definitions read (a header once per prefix, each query and cookie name). */
 function requestCarrying(token: string, providers: readonly EndpointsProvider[]): HttpRequestLike {
   const rawHeaders: string[] = [];
   const query = new URLSearchParams();
   for (const location of new Set(providers.flatMap((provider) => provider.locations))) {
     if ('query' in location) query.set(location.query, token);
+    else if ('cookie' in location) rawHeaders.push('Cookie', `${location.cookie}=${token}`);
     else rawHeaders.push(location.header, `${location.valuePrefix ?? ''}${token}`);
   }
   const url = query.size > 0 ? `/?${query.toString()}` : '/';

@@ -60,7 +60,13 @@ function debugEnabled(): boolean {
 /** The first token the candidates read that the strict reader can read: the one the explanation is about. */
 function readableToken(request: HttpRequestLike, candidates: readonly EndpointsProvider[], maxTokenBytes: number): ParsedJwt | undefined {
   for (const locations of new Set(candidates.map((candidate) => candidate.locations))) {
-    for (const token of extractTokens(request, locations)) {
+    let tokens: string[];
+    try {
+      tokens = extractTokens(request, locations);
+    } catch {
+      continue; // a cookie sent twice with different values: its error's own message explains it
+    }
+    for (const token of tokens) {
       try {
         return parseJwt(token, maxTokenBytes);
       } catch {

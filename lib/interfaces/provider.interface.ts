@@ -1,10 +1,11 @@
 import type { KeyRecord } from '../keys/key-record.interface.js';
 
 /**
- * Where a token may be found: a header (with an optional case-sensitive prefix) or a query parameter.
+ * Where a token may be found: a header (with an optional case-sensitive prefix), a query parameter, or a cookie (this
+ * library's extension: ESP ignores `cookie` locations).
  * @publicApi
  */
-export type JwtLocation = { header: string; valuePrefix?: string } | { query: string };
+export type JwtLocation = { header: string; valuePrefix?: string } | { query: string } | { cookie: string };
 
 /**
  * Where a definition's keys come from: a URL serving a JWKS or Google's X.509 certificate map (auto-detected), an
@@ -40,7 +41,7 @@ export interface EndpointsProvider {
    * tokens the testing kit and the dev issuer mint; absent when any audience is accepted.
    */
   mintedAudience?: string;
-  /** `x-google-jwt-locations`, or ESP's defaults. */
+  /** `x-google-jwt-locations` (cookies included), or ESP's defaults. */
   locations: readonly JwtLocation[];
   /** Whether tokens must carry `iat` (Google, Firebase and service-account issuers), decided once when the spec is read. */
   requiresIssuedAt: boolean;

@@ -1,7 +1,7 @@
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 
-/** Where a caller puts a token so a definition finds it: a header and its value, or a query parameter. */
-export type TokenPlacement = { header: string; value: string } | { query: string; value: string };
+/** Where a caller puts a token so a definition finds it: a header and its value, a query parameter, or a cookie. */
+export type TokenPlacement = { header: string; value: string } | { query: string; value: string } | { cookie: string; value: string };
 
 /**
  * The first of a definition's token locations, filled with `token` (a header's value prefix included): what a test or
@@ -11,5 +11,6 @@ export function placeToken(provider: EndpointsProvider, token: string): TokenPla
   const location = provider.locations[0];
   if (location === undefined) throw new Error(`"${provider.name}" has no token location`);
   if ('query' in location) return { query: location.query, value: token };
+  if ('cookie' in location) return { cookie: location.cookie, value: token };
   return { header: location.header.toLowerCase(), value: `${location.valuePrefix ?? ''}${token}` };
 }

@@ -25,7 +25,7 @@ type Parsed = ParsedJwt | AuthError;
 /** What one request's verification has learnt so far, across alternatives. */
 interface Attempt {
   parsed: Map<string, Parsed>;
-  found: Map<readonly JwtLocation[], string[]>;
+  found: Map<readonly JwtLocation[], string[] | AuthError>;
   failure?: AuthError;
   unknownIssuer: boolean;
 }
@@ -97,7 +97,12 @@ export class RequestAuthenticator {
       const { locations } = strategy.provider;
       // Alternatives usually share their locations (ESP's defaults): each list is read once per request.
       let tokens = state.found.get(locations);
-      if (!tokens) state.found.set(locations, (tokens = extractTokens(request, locations)));
+      // A cookie sent twice with different values fails this alternative, as a bad token would.
+      if (!tokens) state.found.set(locations, (tokens = authErrorOf(() => extractTokens(request, locations))));
+      if (tokens instanceof AuthError) {
+        passed(tokens, state);
+        continue;
+      }
       if (tokens.length === 0) continue;
       // A rule's audiences replace the definition's; else a gRPC call may add the URL of the service it reached.
       const audiences = requirement.audiences?.get(name) ?? this.grpcAudiences.of(strategy.provider, request);

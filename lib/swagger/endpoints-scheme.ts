@@ -5,7 +5,7 @@ export interface JwtSchemeFacts {
   issuer: string;
   jwksUri?: string;
   audiences?: string[];
-  /** Token locations as ESP's `x-google-jwt-locations` entries (`header` + `value_prefix`, or `query`). */
+  /** Token locations as ESP's `x-google-jwt-locations` entries (`header` + `value_prefix`, `query`, or `cookie`). */
   locations?: Record<string, string>[];
 }
 
@@ -59,6 +59,7 @@ export function openApi3JwtScheme(facts: JwtSchemeFacts, description: unknown): 
 function espLocation(entry: Record<string, unknown>): Record<string, string> {
   const prefix = entry['value_prefix'] ?? entry['valuePrefix'];
   if (entry['query'] !== undefined) return { query: String(entry['query']) };
+  if (entry['cookie'] !== undefined) return { cookie: String(entry['cookie']) };
   const header = String(entry['header']);
   return typeof prefix === 'string' ? { header, value_prefix: prefix } : { header };
 }

@@ -4,7 +4,8 @@ import type { EndpointsProvider, JwtLocation } from '../interfaces/provider.inte
 
 /**
  * The security scheme a served document gives a JWT definition: what Swagger UI's "Authorize" needs to send a pasted
- * token where the definition reads it (`http` bearer for `Authorization: Bearer`, else an `apiKey` header or query),
+ * token where the definition reads it (`http` bearer for `Authorization: Bearer`, else an `apiKey` header, query or
+ * cookie),
  * with the definition's `x-google-*` members. A symmetric key written in the spec is never copied, nor a key URL with
  * credentials or a query (the served document is public; the start-up log hides the same parts).
  */
@@ -36,9 +37,10 @@ export function servedApiKeyScheme(locations: readonly ApiKeyLocation[]): Record
   return scheme;
 }
 
-/** ESP's spelling of a token location in `x-google-jwt-locations`. */
+/** ESP's spelling of a token location in `x-google-jwt-locations` (a cookie as this library's extension writes it). */
 export function jwtLocationEntry(location: JwtLocation): Record<string, string> {
   if ('query' in location) return { query: location.query };
+  if ('cookie' in location) return { cookie: location.cookie };
   return location.valuePrefix ? { header: location.header, value_prefix: location.valuePrefix } : { header: location.header };
 }
 
@@ -52,6 +54,11 @@ function authorizeFormOf(locations: readonly JwtLocation[], notes: string[]): Re
   const [first] = locations;
   if (!first) return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
   if ('query' in first) return { type: 'apiKey', in: 'query', name: first.query };
+  if ('cookie' in first) {
+    // Swagger UI's "Try it out" cannot set a cookie (browsers forbid it): the scheme documents it all the same.
+    notes.push(`Sent by the browser in the cookie ${first.cookie}; Swagger UI cannot set it for "Try it out".`);
+    return { type: 'apiKey', in: 'cookie', name: first.cookie };
+  }
   if (first.valuePrefix) notes.push(`Paste the token after "${first.valuePrefix}".`);
   return { type: 'apiKey', in: 'header', name: first.header };
 }

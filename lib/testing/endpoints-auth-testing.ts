@@ -46,7 +46,8 @@ export class EndpointsAuthTesting {
 
   /**
    * The header that carries `token(definition, claims, failure)` where the definition reads it first (by default
-   * `{ authorization: 'Bearer …' }`): for supertest's `.set()`, `fetch` or gRPC metadata.
+   * `{ authorization: 'Bearer …' }`; `{ cookie: '<name>=…' }` for a cookie location): for supertest's `.set()`,
+   * `fetch` or gRPC metadata.
    */
   header(definition: string, claims?: Readonly<Record<string, unknown>>, failure?: TestTokenFailure): Record<string, string> {
     const { provider } = this.definition(definition);
@@ -57,6 +58,7 @@ export class EndpointsAuthTesting {
           'put auth.token() there',
       );
     }
+    if ('cookie' in placement) return { cookie: `${placement.cookie}=${placement.value}` };
     return { [placement.header]: placement.value };
   }
 

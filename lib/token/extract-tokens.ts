@@ -1,5 +1,8 @@
 import { DEFAULT_AUTHORIZATION_LOCATION } from '../endpoints-auth.constants.js';
+import { invalidToken } from '../errors/auth-error.js';
+import { grpcMethodOf } from '../grpc/grpc-request.util.js';
 import type { JwtLocation } from '../interfaces/provider.interface.js';
+import { cookieValues } from './cookie-values.util.js';
 import { headerValues } from './header-values.util.js';
 import type { HttpRequestLike } from './http-request.interface.js';
 import { tokenAfterPrefix } from './token-after-prefix.util.js';
@@ -9,11 +12,20 @@ import { tokenAfterPrefix } from './token-after-prefix.util.js';
  * the value prefix must start the value and the token is the run of token characters after it, every instance of a
  * repeated header counts, and a query parameter gives its first, percent-decoded value. The default `Authorization`
  * location takes its `Bearer` scheme in any case (RFC 7235 §2.1); a prefix the spec writes stays exact, as in ESPv2.
+ * A cookie gives its value (`cookieValues`); a gRPC call has no cookies. Throws an `AuthError` (INVALID_TOKEN) when a
+ * cookie is sent more than once with different values.
  */
 export function extractTokens(request: HttpRequestLike, locations: readonly JwtLocation[]): string[] {
   const tokens: string[] = [];
   let query: URLSearchParams | null | undefined;
   for (const location of locations) {
+    if ('cookie' in location) {
+      // gRPC metadata is no browser's request: a `cookie` key there is not a cookie.
+      if (grpcMethodOf(request) !== undefined) continue;
+      const token = soleCookie(request, location.cookie);
+      if (token !== undefined) tokens.push(token);
+      continue;
+    }
     if ('query' in location) {
       // Most requests carry no query string: no URLSearchParams is built for them.
       if (query === undefined) query = queryOf(request);
@@ -29,6 +41,20 @@ export function extractTokens(request: HttpRequestLike, locations: readonly JwtL
     }
   }
   return tokens;
+}
+
+/**
+ * The one value of a cookie. Envoy takes the first of a repeated name; but a browser sends first the cookie with the
+ * longest path, which a sibling subdomain can set ("cookie tossing"), so taking either one could hand the request
+ * another user's session, and both verifying proves nothing about which is the caller's. Different values are
+ * refused instead; the same value twice is one token.
+ */
+function soleCookie(request: HttpRequestLike, name: string): string | undefined {
+  const values = cookieValues(request, name);
+  if (values.some((value) => value !== values[0])) {
+    throw invalidToken(`Jwt cookie "${name}" is sent more than once with different values`);
+  }
+  return values[0];
 }
 
 function startsWith(value: string, prefix: string, anyCase: boolean): boolean {

@@ -16,12 +16,14 @@ export function canonicalIssuer(issuer: string): string {
 
 /**
  * Whether every genuine token of this issuer carries `iat`, so a token without one is refused: Google ID tokens,
- * Firebase ID tokens and service-account JWTs always do, while a generic issuer may leave it out (ESP accepts that).
+ * Firebase ID tokens and session cookies, and service-account JWTs always do, while a generic issuer may leave it out
+ * (ESP accepts that).
  */
 export function requiresIssuedAt(issuer: string): boolean {
   return (
     GOOGLE_ID_TOKEN_ISSUERS.has(issuer) ||
     issuer.startsWith('https://securetoken.google.com/') ||
+    issuer.startsWith('https://session.firebase.google.com/') ||
     // Service-account e-mails are matched without regard to case, as the key-URL inference does.
     issuer.toLowerCase().endsWith('.gserviceaccount.com')
   );

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { dropCrossOriginCookies } from '../token/cross-origin-cookies.util.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { stripUserInfo } from '../user-info/user-info-header.js';
 
@@ -39,6 +40,7 @@ export function upgradeRequestView(request: IncomingMessage, servedPath: string)
     protocol: encrypted ? 'https' : 'http',
   };
   stripUserInfo(view);
+  dropCrossOriginCookies(view);
   return view;
 }
 
@@ -66,5 +68,6 @@ export function ioHandshakeView(handshake: IoHandshakeLike, rawHeaders: readonly
   const view: HttpRequestLike = { method: 'GET', url, headers, protocol: handshake.secure ? 'https' : 'http' };
   if (raw) view['rawHeaders'] = raw;
   stripUserInfo(view);
+  dropCrossOriginCookies(view);
   return view;
 }
