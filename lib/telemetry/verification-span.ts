@@ -13,7 +13,8 @@ export function startVerificationSpan(tracer: TracerLike, definition: string): S
 
 /**
  * Ends a verification's span with its outcome (`accepted`, `refused` with the errorCode, or `fault`), whether the set
- * held a key for the token's kid and alg (only once keys were looked at), and whether it waited for a key fetch.
+ * held a key for the token's kid and alg (only once keys were looked at), and whether it waited on the key store (a
+ * fetch, or the unknown-kid refetch rule).
  * Never the token, its signature or its claims.
  */
 export function endVerificationSpan(span: SpanLike, outcome: StrategyOutcome, keyFound: boolean | undefined, awaitedKeys: boolean): void {
