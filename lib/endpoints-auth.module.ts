@@ -17,6 +17,8 @@ import type { EndpointsAuthOptions } from './interfaces/endpoints-auth-options.i
 import { resolveOptions } from './options/resolve-options.js';
 import { RouteRequirements } from './routes/route-requirements.js';
 import { resolveSpec } from './api-config/resolve-spec.js';
+import { ENDPOINTS_AUTH_TRACER, loadTracer } from './telemetry/load-tracer.js';
+import type { ResolvedEndpointsAuthOptions } from './interfaces/endpoints-auth-options.interface.js';
 import { RequestAuthenticator } from './strategies/request-authenticator.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
 import { guardRunsFirst } from './user-info/guard-runs-first.util.js';
@@ -38,6 +40,12 @@ import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.
     { provide: ENDPOINTS_AUTH_SPEC, useFactory: resolveSpec, inject: [ENDPOINTS_AUTH_OPTIONS, ENDPOINTS_AUTH_SETTINGS] },
     { provide: ENDPOINTS_AUTH_KEY_CLOCK, useValue: SYSTEM_KEY_CLOCK },
     { provide: ENDPOINTS_AUTH_KEY_SETS, useValue: createKeySet },
+    // Awaited before anything that traces is built, so the first key fetch already has its tracer.
+    {
+      provide: ENDPOINTS_AUTH_TRACER,
+      useFactory: (settings: ResolvedEndpointsAuthOptions) => loadTracer(settings.tracing),
+      inject: [ENDPOINTS_AUTH_SETTINGS],
+    },
     EndpointsAuthCounters,
     StrategyRegistry,
     RequestAuthenticator,

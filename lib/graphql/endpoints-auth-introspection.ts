@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { checkApiKey } from '../api-keys/check-api-key.js';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
+import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import { RouteRequirements } from '../routes/route-requirements.js';
+import { noteJudgedBy } from '../telemetry/refusal-definition.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { requestOfGraphqlContext } from './graphql-request.util.js';
 import { introspectionFieldsOf } from './introspection-fields.util.js';
@@ -47,6 +49,8 @@ export interface IntrospectionMercuriusHooks {
 @Injectable()
 export class EndpointsAuthIntrospection {
   private readonly logger = new Logger(EndpointsAuthIntrospection.name);
+  /** Where introspection operations let in and refused are counted; a property, so the constructor stays as users may call it. */
+  @Optional() @Inject(EndpointsAuthCounters) private readonly counters?: EndpointsAuthCounters;
 
   constructor(
     @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings: ResolvedEndpointsAuthOptions,
@@ -89,14 +93,19 @@ export class EndpointsAuthIntrospection {
     const request = requestOfGraphqlContext(graphqlContext);
     const requirement = this.routes.graphqlEndpointRequirementFor(request);
     if (!requirement || (requirement.providers.length === 0 && !requirement.apiKey)) return undefined;
+    let verified;
     try {
       // Fail closed, as the guard does: a context without its request never opens what the endpoint protects.
       if (!request) throw new AuthError('UNSUPPORTED_CONTEXT', 'Jwt cannot be read from a "graphql" context');
-      if (requirement.providers.length > 0) await this.authenticator.verify(request, requirement);
+      if (requirement.providers.length > 0) verified = await this.authenticator.verify(request, requirement);
       if (requirement.apiKey) await checkApiKey(this.settings.apiKeys, request, requirement, this.validatorContext(graphqlContext));
+      this.counters?.addPass(verified?.definition);
       return undefined;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
+      // An API key refused after the token passed is counted under the token's definition.
+      if (verified) noteJudgedBy(error, verified.definition);
+      this.counters?.addRefusal(error, requirement);
       this.logger.debug(`GraphQL introspection refused: ${error.code}`);
       return toGraphqlError(error, fields);
     }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../keys/key-clock.js';
+import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import { unionOf } from '../routes/spec-operation.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
@@ -103,6 +104,8 @@ export class EndpointsAuthSubscriptions {
   private readonly expiries = new WeakMap<object, number>();
   /** What a connection's token must satisfy: a token of any definition the spec names, with its audiences. */
   private readonly connectionRequirement: SecurityRequirement;
+  /** Where connections let in and refused are counted; a property, so the constructor stays as users may call it. */
+  @Optional() @Inject(EndpointsAuthCounters) private readonly counters?: EndpointsAuthCounters;
 
   constructor(
     @Inject(ENDPOINTS_AUTH_SPEC) spec: ResolvedSpec,
@@ -215,6 +218,7 @@ export class EndpointsAuthSubscriptions {
       return this.refuse(extra, error);
     }
     if (verified) setClaims(request, verified.claims);
+    this.counters?.addPass(verified?.definition);
     this.requests.set(connection, request);
     const exp = this.earliestExp(tokens);
     if (exp === undefined) return true;
@@ -239,6 +243,7 @@ export class EndpointsAuthSubscriptions {
 
   /** Closes the socket with ESP's message (4401, or 4403 for the audience); `false` tells graphql-ws not to ack. */
   private refuse(extra: WsExtra, error: AuthError): false {
+    this.counters?.addRefusal(error, this.connectionRequirement);
     this.logger.debug(`GraphQL subscription connection refused: ${error.code}`);
     // graphql-ws closes with 4403 "Forbidden" after a `false`; the socket is already closing with ESP's answer.
     extra.socket?.close(error.status === 403 ? GRAPHQL_WS_CLOSE.FORBIDDEN : GRAPHQL_WS_CLOSE.UNAUTHORIZED, wsCloseReasonOf(error));

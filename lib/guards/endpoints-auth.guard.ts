@@ -7,10 +7,12 @@ import { endPassThroughCall } from '../grpc/end-stream-call.util.js';
 import { wwwAuthenticate } from '../errors/to-http-exception.util.js';
 import { isCorsPreflight } from '../routes/cors-preflight.util.js';
 import { requestOf } from '../routes/request-of.util.js';
+import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import { RouteRequirements } from '../routes/route-requirements.js';
 import { requestPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator, type VerifiedToken } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
+import { noteJudgedBy } from '../telemetry/refusal-definition.js';
 import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
@@ -36,6 +38,9 @@ export class EndpointsAuthGuard implements CanActivate {
   /** The definitions' strategies, for the debug log of refusals; injected as a property for the same reason. */
   @Optional() @Inject(StrategyRegistry) private readonly registry?: StrategyRegistry;
 
+  /** Where passes and refusals are counted; injected as a property for the same reason. */
+  @Optional() @Inject(EndpointsAuthCounters) private readonly counters?: EndpointsAuthCounters;
+
   constructor(
     private readonly routes: RouteRequirements,
     private readonly authenticator: RequestAuthenticator,
@@ -54,7 +59,7 @@ export class EndpointsAuthGuard implements CanActivate {
     if (!request) {
       // Fail closed: a route that needs a token is never opened because its context could not be read.
       const unsupported = new AuthError('UNSUPPORTED_CONTEXT', `Jwt cannot be read from a "${context.getType()}" context`);
-      return this.refuse(context, undefined, unsupported);
+      return this.refuse(context, undefined, unsupported, requirement);
     }
     if (isCorsPreflight(context, request)) return true;
     let outcome: ReturnType<RequestAuthenticator['verify']>;
@@ -89,23 +94,24 @@ export class EndpointsAuthGuard implements CanActivate {
     // Here, after every transport's authentication (a cache hit and a WebSocket connection's verdict included), so no
     // token skips it; an optional route reached without a token has no claims to hold to it.
     const refusal = verified && requirement.authorization?.refusalOf(verified.claims);
-    if (refusal) return this.refuse(context, request, refusal, requirement);
+    if (refusal) return this.refuse(context, request, refusal, requirement, verified);
     if (!requirement.apiKey) return this.handOver(request, verified);
     let checked: true | Promise<true>;
     try {
       checked = checkApiKey(this.settings?.apiKeys, request, requirement, context);
     } catch (error) {
-      return this.refuse(context, request, error, requirement);
+      return this.refuse(context, request, error, requirement, verified);
     }
     if (!(checked instanceof Promise)) return this.handOver(request, verified);
     return checked.then(
       () => this.handOver(request, verified),
-      (error: unknown) => this.refuse(context, request, error, requirement),
+      (error: unknown) => this.refuse(context, request, error, requirement, verified),
     );
   }
 
   /** Hands the verified caller to the route: `@UserInfo()`, `request.user` and `X-Endpoint-API-UserInfo`. */
   private handOver(request: HttpRequestLike, verified: VerifiedToken | undefined): true {
+    this.counters?.addPass(verified?.definition);
     if (verified) {
       setClaims(request, verified.claims);
       const format = this.settings ? this.settings.userInfoHeader : 'espv2';
@@ -114,14 +120,20 @@ export class EndpointsAuthGuard implements CanActivate {
     return true;
   }
 
-  /** Throws the failure as the context's exception (401/403, or a gRPC status); anything else is rethrown. */
+  /**
+   * Throws the failure as the context's exception (401/403, or a gRPC status), counted once; anything else is
+   * rethrown. `verified`: the token the route refused after it passed (scopes, claims, API key).
+   */
   private async refuse(
     context: ExecutionContext,
     request: HttpRequestLike | undefined,
     error: unknown,
     requirement?: SecurityRequirement,
+    verified?: VerifiedToken,
   ): Promise<boolean> {
     if (!(error instanceof AuthError)) throw error;
+    if (verified) noteJudgedBy(error, verified.definition);
+    this.counters?.addRefusal(error, requirement);
     if (request && requirement && this.registry && this.settings) {
       const handler = () => `a call to ${context.getClass().name}.${context.getHandler().name}`;
       logRefusal(handler, request, requirement, error, this.registry, this.settings);

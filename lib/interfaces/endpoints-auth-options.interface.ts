@@ -35,6 +35,11 @@ export interface EndpointsAuthOptions {
    * otherwise); `ENDPOINTS_AUTH_DEV_JWKS_URI` stays refused in production either way [false].
    */
   allowInsecureKeyUrls?: boolean;
+  /**
+   * Record key fetches and full token verifications as OpenTelemetry spans when the app installed `@opentelemetry/api`
+   * (an optional peer); without a registered SDK they cost next to nothing [true].
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -111,4 +116,6 @@ export interface ResolvedEndpointsAuthOptions {
   devJwksUri?: string;
   /** Why the app counts as deployed (`NODE_ENV` is `production`, or Cloud Run's variables are set), or `undefined`. */
   production?: string;
+  /** Whether spans are recorded when `@opentelemetry/api` is installed. */
+  tracing: boolean;
 }

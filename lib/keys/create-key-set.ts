@@ -2,6 +2,8 @@ import { DEV_JWKS_URI_ENV } from '../dev-keys/dev-jwks-uri.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { EndpointsProvider, ProviderKeys } from '../interfaces/provider.interface.js';
 import type { KeyClock } from './key-clock.js';
+import { spanUrl } from '../telemetry/span-url.util.js';
+import type { TracerLike } from '../telemetry/tracer-like.js';
 import type { EndpointsAuthCounters } from './key-counters.js';
 import { discoveryLoader, redactUrl, remoteLoader } from './key-loader.js';
 import { type KeySet, StaticKeys } from './key-set.interface.js';
@@ -13,6 +15,7 @@ export type KeySetFactory = (
   settings: ResolvedEndpointsAuthOptions,
   counters: EndpointsAuthCounters,
   clock?: KeyClock,
+  tracer?: TracerLike,
 ) => KeySet;
 
 /** Injection token of the `KeySetFactory`; not public: only `nestjs-endpoints-auth/testing` overrides it. */
@@ -20,14 +23,15 @@ export const ENDPOINTS_AUTH_KEY_SETS = 'ENDPOINTS_AUTH:KEY_SETS';
 
 /**
  * The key set a definition verifies with: its key written in the spec, or a store over the right loader that keeps
- * time by `clock`; with `ENDPOINTS_AUTH_DEV_JWKS_URI` set, fetched keys come from that URL instead (issuer, audiences
- * and locations stay the definition's).
+ * time by `clock` and traces its fetches to `tracer`; with `ENDPOINTS_AUTH_DEV_JWKS_URI` set, fetched keys come from
+ * that URL instead (issuer, audiences and locations stay the definition's).
  */
 export const createKeySet: KeySetFactory = function createKeySet(
   provider: EndpointsProvider,
   settings: ResolvedEndpointsAuthOptions,
   counters: EndpointsAuthCounters,
   clock?: KeyClock,
+  tracer?: TracerLike,
 ): KeySet {
   const source = provider.keys;
   if (source.kind === 'symmetric') return new StaticKeys(source.record);
@@ -39,13 +43,16 @@ export const createKeySet: KeySetFactory = function createKeySet(
   const dev = settings.devJwksUri;
   if (dev !== undefined) {
     const description = `${redactUrl(dev)} (${DEV_JWKS_URI_ENV}; the spec's: ${describeKeys(source)})`;
-    return new DevKeyStore(description, provider.name, remoteLoader(provider.name, dev, settings), policy, counters, clock);
+    const tracing = tracer && { tracer, url: spanUrl(dev) };
+    return new DevKeyStore(description, provider.name, remoteLoader(provider.name, dev, settings), policy, counters, clock, tracing);
   }
   const loader =
     source.kind === 'remote'
       ? remoteLoader(provider.name, source.uri, settings)
       : discoveryLoader(provider.name, source.url, settings);
-  return new KeyStore(provider.name, loader, policy, counters, clock);
+  // A discovery definition's spans name the discovery URL: the key URL it names is learnt on the first fetch.
+  const tracing = tracer && { tracer, url: spanUrl(source.kind === 'remote' ? source.uri : source.url) };
+  return new KeyStore(provider.name, loader, policy, counters, clock, tracing);
 };
 
 /** A store over the development key server, whose start-up line says so. */

@@ -1,4 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { ResolvedSpec } from '../api-config/resolved-spec.js';
+import { ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
+import type { AuthError } from '../errors/auth-error.js';
+import type { AuthErrorCode } from '../errors/auth-error-code.js';
+import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
+import { OutcomeTable } from '../telemetry/outcome-table.js';
+import { refusalDefinition } from '../telemetry/refusal-definition.js';
 
 /**
  * What happened to one definition's keys since the app started.
@@ -25,14 +32,73 @@ export interface TokenCacheCounts {
 }
 
 /**
- * Counters of each security definition's key store and of the validated-token cache, for health checks, metrics and tests; one instance per module
- * instance, injectable wherever the module is imported.
+ * How many requests were refused with one errorCode under one definition since the app started.
+ * @publicApi
+ */
+export interface RefusalCount {
+  /**
+   * The definition that judged the token (its checks failed, or a token it verified failed the route's scopes, claims
+   * or API key), else the route's only definition; `undefined` when neither exists (no token, or a token of an issuer
+   * no alternative names, on a route with several alternatives; a route that needs only an API key).
+   */
+  definition: string | undefined;
+  /** The `errorCode` the caller was answered with. */
+  errorCode: AuthErrorCode;
+  /** Refusals so far. */
+  count: number;
+}
+
+/**
+ * How many requests were let through under one definition since the app started.
+ * @publicApi
+ */
+export interface PassCount {
+  /** The definition that verified the caller's token; `undefined` for a caller let through without one (an optional token, an API key only). */
+  definition: string | undefined;
+  /** Passes so far. */
+  count: number;
+}
+
+/**
+ * Counters of each security definition's key store, of the validated-token cache, and of the requests each
+ * definition let through or refused (every transport: HTTP, gRPC, GraphQL, WebSocket handshakes and messages), for
+ * health checks, metrics and tests; one instance per module instance, injectable wherever the module is imported.
  * @publicApi
  */
 @Injectable()
 export class EndpointsAuthCounters {
   private readonly byDefinition = new Map<string, KeyCounts>();
   private readonly tokenCounts: TokenCacheCounts = { hits: 0, misses: 0 };
+  private readonly outcomes: OutcomeTable;
+
+  /** `spec`: the module's resolved spec, whose definitions get their counters at start-up (absent when built by hand). */
+  constructor(@Optional() @Inject(ENDPOINTS_AUTH_SPEC) spec?: ResolvedSpec) {
+    this.outcomes = new OutcomeTable(spec ? spec.providers.keys() : []);
+  }
+
+  /**
+   * The refusals so far, one entry per definition and errorCode that refused at least once (definitions in the
+   * spec's order, `undefined` first): each refused HTTP request, gRPC call, GraphQL resolver, introspection operation,
+   * graphql-ws connection, WebSocket handshake and gateway message counts once.
+   */
+  refusals(): RefusalCount[] {
+    return this.outcomes.refusals();
+  }
+
+  /** The requests let through so far on routes that require a token or an API key, one entry per definition that let one through. */
+  passes(): PassCount[] {
+    return this.outcomes.passes();
+  }
+
+  /** Counts one refusal with `error`'s code under the definition it is about; used where a transport refuses. */
+  addRefusal(error: AuthError, requirement: SecurityRequirement | undefined): void {
+    this.outcomes.refuse(refusalDefinition(error, requirement), error.code);
+  }
+
+  /** Counts one request let through under `definition` (the one that verified its token, if any); used where a transport accepts. */
+  addPass(definition: string | undefined): void {
+    this.outcomes.pass(definition);
+  }
 
   /** A copy of the validated-token cache's counts. */
   tokens(): TokenCacheCounts {

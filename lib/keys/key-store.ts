@@ -7,6 +7,7 @@ import { keyIdentity } from './key-identity.js';
 import type { KeyLoader } from './key-loader.js';
 import type { KeyRecord } from './key-record.interface.js';
 import type { KeySet } from './key-set.interface.js';
+import { type KeyFetchTracing, endKeyFetchSpan, startKeyFetchSpan } from '../telemetry/key-fetch-span.js';
 
 /** How the store caches, refreshes and falls back; all in milliseconds. */
 export interface KeyStorePolicy {
@@ -48,6 +49,8 @@ export class KeyStore implements KeySet {
     private readonly policy: KeyStorePolicy,
     private readonly counters: EndpointsAuthCounters,
     private readonly clock: KeyClock = SYSTEM_KEY_CLOCK,
+    /** Where fetches are traced to; absent when tracing is off or `@opentelemetry/api` is not installed. */
+    private readonly tracing?: KeyFetchTracing,
   ) {}
 
   /** The keys to verify with now; throws `KEYS_UNAVAILABLE` when there are none to use. */
@@ -110,15 +113,18 @@ export class KeyStore implements KeySet {
   private async fetch(): Promise<void> {
     this.lastFetchStart = this.clock.now();
     this.counters.add(this.name, 'fetches');
+    const span = this.tracing && startKeyFetchSpan(this.tracing, this.name);
     let records: KeyRecord[];
     try {
       records = await this.load();
       // ESPv2 counts a set without a usable key as a failed fetch; the previous keys, if any, stay.
       if (records.length === 0) throw new Error('the set holds no usable verification key');
     } catch (error) {
+      if (span) endKeyFetchSpan(span, { failure: reason(error) });
       this.failed(error);
       return;
     }
+    if (span) endKeyFetchSpan(span, { keys: records.length });
     const previous = this.byIdentity;
     this.byIdentity = new Map();
     // The same key keeps its record object, so validated tokens stay tied to it across refreshes; matched through a

@@ -10,7 +10,7 @@ import { productionSignal } from '../dev-keys/production-signal.js';
 import { readDevJwksUri } from '../dev-keys/dev-jwks-uri.js';
 
 const KNOWN_OPTIONS = new Set([
-  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'allowInsecureKeyUrls', 'isGlobal', 'globalGuard',
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'allowInsecureKeyUrls', 'tracing', 'isGlobal', 'globalGuard',
 ]);
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
@@ -71,6 +71,7 @@ export function resolveOptions(options: EndpointsAuthOptions, env: NodeJS.Proces
     allowInsecureKeyUrls: boolean('allowInsecureKeyUrls', options.allowInsecureKeyUrls),
     devJwksUri: readDevJwksUri(env),
     production: productionSignal(env),
+    tracing: options.tracing === undefined ? true : boolean('tracing', options.tracing),
   };
 }
 

@@ -56,6 +56,8 @@ export class EndpointsJwtStrategy extends passport.Strategy {
       return answer(self, error);
     }
     const settle = (outcome: KeyRecord | AuthError) => {
+      // `choose` answers KEY_NOT_FOUND when no key fits, INVALID_TOKEN when keys fit but none verifies.
+      if (slot) slot.keyFound = !(outcome instanceof AuthError && outcome.code === 'KEY_NOT_FOUND');
       if (outcome instanceof AuthError) return self.fail(outcome);
       if (slot) slot.key = outcome;
       self.success(jwt.payload);

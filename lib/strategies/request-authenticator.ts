@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
 import { AuthError, authErrorOf, invalidToken } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
@@ -15,6 +15,10 @@ import { deepFreeze } from '../token/deep-freeze.util.js';
 import { ValidatedTokenCache } from '../token/validated-token-cache.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import { GrpcServiceAudiences } from '../grpc/grpc-service-audiences.js';
+import { ENDPOINTS_AUTH_TRACER } from '../telemetry/load-tracer.js';
+import { noteJudgedBy } from '../telemetry/refusal-definition.js';
+import type { TracerLike } from '../telemetry/tracer-like.js';
+import { endVerificationSpan, startVerificationSpan } from '../telemetry/verification-span.js';
 import type { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { StrategyRegistry } from './strategy-registry.js';
 import { type StrategyOutcome, runStrategy } from './run-strategy.js';
@@ -30,11 +34,17 @@ interface Attempt {
   unknownIssuer: boolean;
 }
 
-/** An alternative's verdict folded into the attempt: its token when it passed, else `undefined` (failure noted). */
-function passed(outcome: VerifiedToken | AuthError, state: Attempt): VerifiedToken | undefined {
+/**
+ * The alternative `name`'s verdict folded into the attempt: its token when it passed, else `undefined` (failure
+ * noted, and the definition it is counted under).
+ */
+function passed(outcome: VerifiedToken | AuthError, state: Attempt, name: string): VerifiedToken | undefined {
   if (!(outcome instanceof AuthError)) return outcome;
   if (outcome.code === 'UNKNOWN_ISSUER') state.unknownIssuer = true;
-  else state.failure = outcome;
+  else {
+    state.failure = outcome;
+    noteJudgedBy(outcome, name);
+  }
   return undefined;
 }
 
@@ -44,6 +54,8 @@ export interface VerifiedToken {
   token: string;
   /** Its payload, deep-frozen. */
   claims: JwtClaims;
+  /** The security definition that verified it. */
+  definition: string;
 }
 
 /**
@@ -63,6 +75,8 @@ export class RequestAuthenticator {
     private readonly registry: StrategyRegistry,
     @Inject(ENDPOINTS_AUTH_SETTINGS) private readonly settings: ResolvedEndpointsAuthOptions,
     private readonly counters: EndpointsAuthCounters,
+    // Optional, so a guard subclass or a tool that builds the authenticator itself need not know about tracing.
+    @Optional() @Inject(ENDPOINTS_AUTH_TRACER) private readonly tracer?: TracerLike,
   ) {
     if (!settings.tokenCache) return;
     const cache = (this.cache = new ValidatedTokenCache(settings.tokenCache));
@@ -108,9 +122,9 @@ export class RequestAuthenticator {
       const audiences = requirement.audiences?.get(name) ?? this.grpcAudiences.of(strategy.provider, request);
       const outcome = this.verifyAll(request, strategy, tokens, state.parsed, audiences);
       if (outcome instanceof Promise) {
-        return outcome.then((settled) => passed(settled, state) ?? this.verifyFrom(index + 1, request, requirement, state));
+        return outcome.then((settled) => passed(settled, state, name) ?? this.verifyFrom(index + 1, request, requirement, state));
       }
-      const verified = passed(outcome, state);
+      const verified = passed(outcome, state, name);
       if (verified) return verified;
     }
     // Envoy reports the last alternative's real failure, else "unknown issuer", else "missing" (verifier.cc).
@@ -147,7 +161,7 @@ export class RequestAuthenticator {
       const cached = this.fromCache(token, strategy, audiences);
       if (cached instanceof AuthError) return cached;
       if (cached) {
-        verified = { token, claims: cached };
+        verified = { token, claims: cached, definition: strategy.name };
         continue;
       }
       let jwt = parsed.get(token);
@@ -159,14 +173,17 @@ export class RequestAuthenticator {
       // Routing by the unverified `iss`: another definition's token is never handed to this strategy.
       if (!issuerMatches(jwt.payload.iss, strategy.provider.issuer)) return new AuthError('UNKNOWN_ISSUER');
       const slot: TokenSlot = { jwt, audiences };
-      const next = (outcome: StrategyOutcome): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> => {
+      // A full verification (a cache miss) is traced; `tracer` is undefined when tracing is off or not installed.
+      const span = this.tracer && startVerificationSpan(this.tracer, strategy.name);
+      const next = (outcome: StrategyOutcome, awaitedKeys: boolean): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> => {
+        if (span) endVerificationSpan(span, outcome, slot.keyFound, awaitedKeys);
         const claims = this.claimsOf(strategy.name, outcome);
         if (claims instanceof AuthError) return claims;
         if (this.cache && slot.key) this.cache.set(token, { claims, provider: strategy.name, key: slot.key }, Date.now());
-        return this.verifyTokens(tokens, index + 1, { token, claims }, request, strategy, parsed, audiences);
+        return this.verifyTokens(tokens, index + 1, { token, claims, definition: strategy.name }, request, strategy, parsed, audiences);
       };
       const outcome = runStrategy(strategy, request, { session: false, [TOKEN_SLOT]: slot });
-      return outcome instanceof Promise ? outcome.then(next) : next(outcome);
+      return outcome instanceof Promise ? outcome.then((settled) => next(settled, true)) : next(outcome, false);
     }
     return verified!;
   }

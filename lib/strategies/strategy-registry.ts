@@ -5,6 +5,8 @@ import { ENDPOINTS_AUTH_KEY_SETS, type KeySetFactory, createKeySet, describeKeys
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock, SYSTEM_KEY_CLOCK } from '../keys/key-clock.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
+import { ENDPOINTS_AUTH_TRACER } from '../telemetry/load-tracer.js';
+import type { TracerLike } from '../telemetry/tracer-like.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
 
@@ -26,10 +28,11 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     // Optional, so a guard subclass that builds a registry itself need not know about it.
     @Optional() @Inject(ENDPOINTS_AUTH_KEY_CLOCK) clock: KeyClock = SYSTEM_KEY_CLOCK,
     @Optional() @Inject(ENDPOINTS_AUTH_KEY_SETS) keySets: KeySetFactory = createKeySet,
+    @Optional() @Inject(ENDPOINTS_AUTH_TRACER) tracer?: TracerLike,
   ) {
     this.eager = settings.eager;
     for (const provider of spec.providers.values()) {
-      const keys = keySets(provider, settings, counters, clock);
+      const keys = keySets(provider, settings, counters, clock, tracer);
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
     }
   }

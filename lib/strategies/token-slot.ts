@@ -15,4 +15,6 @@ export interface TokenSlot {
   audiences?: readonly string[];
   /** The key whose signature check passed, for the validated-token cache. */
   key?: KeyRecord;
+  /** Whether the keys held one for the token's kid and alg, once they were looked at (for the verification's span). */
+  keyFound?: boolean;
 }

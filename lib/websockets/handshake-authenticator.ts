@@ -5,6 +5,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../keys/key-clock.js';
+import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import { matchSpecPath } from '../routes/match-spec-path.js';
 import { routedPathOf } from '../routes/route-template.util.js';
 import { unionOf } from '../routes/spec-operation.js';
@@ -40,6 +41,7 @@ export class HandshakeAuthenticator {
     private readonly registry: StrategyRegistry,
     private readonly clock: KeyClock,
     private readonly gateways: GatewaySecurity,
+    private readonly counters?: EndpointsAuthCounters,
   ) {
     this.anyDefinition = { providers: [...registry.all()].map((strategy) => strategy.provider.name), optional: true };
   }
@@ -59,6 +61,7 @@ export class HandshakeAuthenticator {
       app.get(StrategyRegistry, { strict: false }),
       app.get<KeyClock>(ENDPOINTS_AUTH_KEY_CLOCK, { strict: false }),
       new GatewaySecurity(app.get(DiscoveryService, { strict: false }), app.get(Reflector, { strict: false })),
+      app.get(EndpointsAuthCounters, { strict: false }),
     );
   }
 
@@ -96,9 +99,12 @@ export class HandshakeAuthenticator {
         verdict = { ...verified, provider };
         setClaims(request, verified.claims);
       }
+      // A handshake the connection's requirement let in; a public one decides nothing (its messages are counted).
+      if (requirement) this.counters?.addPass(verified?.definition);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (requirement) {
+        this.counters?.addRefusal(error, requirement);
         logRefusal(() => `the WebSocket handshake of ${routedPathOf(request)}`, request, requirement, error, this.registry, this.settings);
         return error;
       }

@@ -2,6 +2,7 @@ import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { VerifiedToken } from '../strategies/request-authenticator.js';
+import { noteJudgedBy } from '../telemetry/refusal-definition.js';
 import { checkClaims } from '../token/check-claims.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 
@@ -46,7 +47,13 @@ export class WsConnection {
     // ESP routes a token by its issuer: among this handler's alternatives, none has it.
     if (!requirement.providers.includes(name)) throw new AuthError('UNKNOWN_ISSUER');
     const nowSeconds = Math.floor(this.now() / 1000);
-    checkClaims(verdict.claims, verdict.provider, this.clockSkewSeconds, nowSeconds, requirement.audiences?.get(name));
+    try {
+      checkClaims(verdict.claims, verdict.provider, this.clockSkewSeconds, nowSeconds, requirement.audiences?.get(name));
+    } catch (error) {
+      // The caller's definition judged the token now failing (expired, another audience): the refusal is counted under it.
+      if (error instanceof AuthError) noteJudgedBy(error, name);
+      throw error;
+    }
     return verdict;
   }
 }

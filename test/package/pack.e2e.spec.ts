@@ -37,8 +37,18 @@ const GRAPHQL_PACKAGES = [
 /** The optional WebSocket peers and their servers. */
 const WEBSOCKET_PACKAGES = ['@nestjs/websockets', '@nestjs/platform-ws', '@nestjs/platform-socket.io', 'socket.io'];
 
-/** Packages the consumer does not get: the optional gRPC, GraphQL and WebSocket peers and what only they need. */
-const LEFT_OUT = new Set(['@nestjs/microservices', '@grpc/grpc-js', '@grpc/proto-loader', ...GRAPHQL_PACKAGES, ...WEBSOCKET_PACKAGES]);
+/** The optional OpenTelemetry peer, and the SDK packages only tests use. */
+const OPENTELEMETRY_PACKAGES = ['@opentelemetry/api', '@opentelemetry/sdk-trace-base', '@opentelemetry/context-async-hooks'];
+
+/** Packages the consumer does not get: the optional gRPC, GraphQL, WebSocket and OpenTelemetry peers and what only they need. */
+const LEFT_OUT = new Set([
+  '@nestjs/microservices',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  ...GRAPHQL_PACKAGES,
+  ...WEBSOCKET_PACKAGES,
+  ...OPENTELEMETRY_PACKAGES,
+]);
 
 /** How a built file imports: statically (`import … from '…'`, `import '…'`, `export … from '…'`) or on first use (`import('…')`). */
 const STATIC_IMPORT = /^\s*(?:import\s*['"]([^'"]+)['"]|(?:import|export)\b[^(;'"]*?\bfrom\s*['"]([^'"]+)['"])/gm;
@@ -302,7 +312,7 @@ describe('the packed package', () => {
 
   it('never imports an optional peer statically from the main entry or the bin (only when its context is used)', async () => {
     const installed = join(consumer, 'node_modules', NAME);
-    const optional = new Set(['@nestjs/microservices', ...GRAPHQL_PACKAGES, ...WEBSOCKET_PACKAGES, 'ws']);
+    const optional = new Set(['@nestjs/microservices', ...GRAPHQL_PACKAGES, ...WEBSOCKET_PACKAGES, 'ws', '@opentelemetry/api']);
     const { files, packages } = await importGraph(installed, ['dist/index.js', 'dist/cli/main.js']);
     expect(files).toContain('dist/graphql/to-graphql-error.util.js');
     expect(files).toContain('dist/websockets/to-ws-exception.util.js');
