@@ -114,7 +114,7 @@ export class RequestAuthenticator {
       // A cookie sent twice with different values fails this alternative, as a bad token would.
       if (!tokens) state.found.set(locations, (tokens = authErrorOf(() => extractTokens(request, locations))));
       if (tokens instanceof AuthError) {
-        passed(tokens, state);
+        passed(tokens, state, name);
         continue;
       }
       if (tokens.length === 0) continue;
