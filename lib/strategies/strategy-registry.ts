@@ -5,6 +5,7 @@ import { ENDPOINTS_AUTH_KEY_SETS, type KeySetFactory, createKeySet, describeKeys
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock, SYSTEM_KEY_CLOCK } from '../keys/key-clock.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
+import { definitionProfiles } from '../firebase/definition-profiles.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
 
@@ -28,9 +29,10 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(ENDPOINTS_AUTH_KEY_SETS) keySets: KeySetFactory = createKeySet,
   ) {
     this.eager = settings.eager;
+    const profiles = definitionProfiles(spec, settings, () => clock.now());
     for (const provider of spec.providers.values()) {
       const keys = keySets(provider, settings, counters, clock);
-      this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
+      this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings, profiles.get(provider.name)));
     }
   }
 
@@ -38,7 +40,8 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     for (const [name, strategy] of this.strategies) {
       const { issuer, keys, audiences } = strategy.provider;
       const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
-      this.logger.log(`"${name}": issuer ${issuer}, keys ${strategy.keys.description ?? describeKeys(keys)}, audiences ${audience}`);
+      const profile = strategy.profile ? `, ${strategy.profile.description}` : '';
+      this.logger.log(`"${name}": issuer ${issuer}, keys ${strategy.keys.description ?? describeKeys(keys)}, audiences ${audience}${profile}`);
     }
     if (this.eager) await this.loadAll();
     else this.prefetchAll();
