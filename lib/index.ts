@@ -10,6 +10,7 @@ export * from './endpoints-auth.module-definition.js';
 export * from './endpoints-auth.module.js';
 export * from './errors/index.js';
 export * from './firebase/session-cookie-definition.js';
+export * from './firebase/firebase-profile-options.interface.js';
 export * from './graphql/endpoints-auth-introspection.js';
 export * from './graphql/endpoints-auth-subscriptions.js';
 export * from './guards/endpoints-auth.guard.js';

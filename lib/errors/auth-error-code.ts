@@ -15,11 +15,17 @@ export type AuthErrorCode =
   | 'API_KEY_MISSING'
   | 'API_KEY_INVALID'
   | 'INSUFFICIENT_SCOPE'
-  | 'CLAIMS_NOT_ALLOWED';
+  | 'CLAIMS_NOT_ALLOWED'
+  | 'FIREBASE_TOKEN_INVALID'
+  | 'FIREBASE_AUDIENCE_NOT_ALLOWED'
+  | 'TENANT_NOT_ALLOWED'
+  | 'TOKEN_REVOKED'
+  | 'REVOCATION_UNAVAILABLE';
 
 /**
  * ESPv2's message for each code (jwt_verify_lib `getStatusString`; the API_KEY ones are Service Control's);
- * INVALID_TOKEN carries a more precise one. ESP has no scope or claim check: those two are worded like its audience one.
+ * INVALID_TOKEN carries a more precise one. ESP has no scope or claim check: those two are worded like its audience one;
+ * the Firebase profile's (docs/firebase.md) are worded like ESP's, FIREBASE_TOKEN_INVALID with a more precise one too.
  */
 export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   MISSING_TOKEN: 'Jwt is missing',
@@ -36,4 +42,9 @@ export const AUTH_ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   API_KEY_INVALID: 'API key not valid. Please pass a valid API key.',
   INSUFFICIENT_SCOPE: 'Scopes in Jwt are insufficient',
   CLAIMS_NOT_ALLOWED: 'Claims in Jwt are not allowed',
+  FIREBASE_TOKEN_INVALID: 'Jwt is not a valid Firebase token',
+  FIREBASE_AUDIENCE_NOT_ALLOWED: 'Audience in Jwt is not the Firebase project',
+  TENANT_NOT_ALLOWED: 'Tenant in Jwt is not allowed',
+  TOKEN_REVOKED: 'Jwt has been revoked',
+  REVOCATION_UNAVAILABLE: 'Jwt revocation check is failed',
 };

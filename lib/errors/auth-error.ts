@@ -1,6 +1,11 @@
 import { AUTH_ERROR_MESSAGES, type AuthErrorCode } from './auth-error-code.js';
 
-const FORBIDDEN_CODES: ReadonlySet<AuthErrorCode> = new Set(['AUDIENCE_NOT_ALLOWED', 'INSUFFICIENT_SCOPE', 'CLAIMS_NOT_ALLOWED']);
+const FORBIDDEN_CODES: ReadonlySet<AuthErrorCode> = new Set([
+  'AUDIENCE_NOT_ALLOWED',
+  'FIREBASE_AUDIENCE_NOT_ALLOWED',
+  'INSUFFICIENT_SCOPE',
+  'CLAIMS_NOT_ALLOWED',
+]);
 
 /**
  * Why one token was refused: a stable code and ESP's message (never the token itself).
@@ -16,7 +21,7 @@ export class AuthError extends Error {
   }
 
   /**
-   * 403 for the audience failure (Envoy `filter.cc` `onComplete`) and for a verified token a `@Secured`'s scopes or
+   * 403 for the audience failures (Envoy `filter.cc` `onComplete`; the Firebase profile's exact-project one too) and for a verified token a `@Secured`'s scopes or
    * claims refuse (RFC 6750 §3.1), 401 for everything else.
    */
   get status(): 401 | 403 {

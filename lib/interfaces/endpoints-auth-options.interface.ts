@@ -1,3 +1,4 @@
+import type { FirebaseProfileOptions, ResolvedFirebaseProfile } from '../firebase/firebase-profile-options.interface.js';
 import type { ApiKeysOption } from './api-keys.interface.js';
 
 /**
@@ -40,6 +41,31 @@ export interface EndpointsAuthOptions {
    * (an optional peer); without a registered SDK they cost next to nothing [true].
    */
   tracing?: boolean;
+  /**
+   * Settings of single security definitions, keyed by the spec's definition name; a name the spec lacks, or a setting
+   * this version does not know, is a start-up error [none].
+   */
+  definitions?: Readonly<Record<string, DefinitionOptions>>;
+}
+
+/**
+ * The settings of one security definition, beyond what the spec says about it.
+ * @publicApi
+ */
+export interface DefinitionOptions {
+  /**
+   * Firebase Admin's checks on top of ESP's, for a definition of a Firebase issuer (`true` for the checks alone, or
+   * tenants and a revocation check) [false] (docs/firebase.md).
+   */
+  firebase?: boolean | FirebaseProfileOptions;
+}
+
+/**
+ * A definition's settings with their defaults filled in.
+ */
+export interface ResolvedDefinitionOptions {
+  /** The Firebase profile, when it is on. */
+  firebase?: ResolvedFirebaseProfile;
 }
 
 /**
@@ -114,6 +140,8 @@ export interface ResolvedEndpointsAuthOptions {
   allowInsecureKeyUrls: boolean;
   /** `ENDPOINTS_AUTH_DEV_JWKS_URI`, read when the options were resolved: where fetched keys come from instead. */
   devJwksUri?: string;
+  /** The settings of single definitions, by name (absent or empty when none were given). */
+  definitions?: ReadonlyMap<string, ResolvedDefinitionOptions>;
   /** Why the app counts as deployed (`NODE_ENV` is `production`, or Cloud Run's variables are set), or `undefined`. */
   production?: string;
   /** Whether spans are recorded when `@opentelemetry/api` is installed. */

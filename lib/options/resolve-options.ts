@@ -8,9 +8,10 @@ import { describe } from '../api-config/load-spec-document.js';
 import { SpecError } from '../api-config/spec-error.js';
 import { productionSignal } from '../dev-keys/production-signal.js';
 import { readDevJwksUri } from '../dev-keys/dev-jwks-uri.js';
+import { resolveDefinitionOptions } from './resolve-definition-options.js';
 
 const KNOWN_OPTIONS = new Set([
-  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'allowInsecureKeyUrls', 'tracing', 'isGlobal', 'globalGuard',
+  'spec', 'serviceName', 'disableServiceNameAudienceCheck', 'clockSkewSeconds', 'maxTokenBytes', 'keyCache', 'tokenCache', 'userInfoHeader', 'apiKeys', 'allowInsecureKeyUrls', 'tracing', 'definitions', 'isGlobal', 'globalGuard',
 ]);
 const KNOWN_TOKEN_CACHE_OPTIONS = new Set(['maxEntries', 'maxBytes', 'ttlSeconds']);
 const KNOWN_KEY_CACHE_OPTIONS = new Set(['ttlSeconds', 'fetchTimeoutMs', 'maxBodyBytes', 'unknownKidCooldownSeconds', 'staleGraceSeconds', 'eager']);
@@ -69,6 +70,7 @@ export function resolveOptions(options: EndpointsAuthOptions, env: NodeJS.Proces
     userInfoHeader,
     apiKeys: apiKeysOf(options.apiKeys),
     allowInsecureKeyUrls: boolean('allowInsecureKeyUrls', options.allowInsecureKeyUrls),
+    definitions: resolveDefinitionOptions(options.definitions),
     devJwksUri: readDevJwksUri(env),
     production: productionSignal(env),
     tracing: options.tracing === undefined ? true : boolean('tracing', options.tracing),

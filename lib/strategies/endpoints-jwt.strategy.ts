@@ -10,6 +10,7 @@ import { extractTokens } from '../token/extract-tokens.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
+import type { TokenProfile } from './token-profile.interface.js';
 import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 /** The settings a strategy verifies with. */
@@ -24,7 +25,8 @@ type PassportActions = passport.StrategyCreatedStatic;
 /**
  * The Passport strategy of one security definition, named after it. It runs ESP's checks in ESP's order (parse,
  * issuer, time, audience), then picks keys by `kid` and by what each key can verify, never by the token's say-so, and
- * checks the signature with `node:crypto` on a `KeyObject` parsed when the keys were fetched.
+ * checks the signature with `node:crypto` on a `KeyObject` parsed when the keys were fetched. A definition's `profile`
+ * (the Firebase one) adds its checks after ESP's claim checks, before the keys.
  * @publicApi
  */
 export class EndpointsJwtStrategy extends passport.Strategy {
@@ -34,6 +36,7 @@ export class EndpointsJwtStrategy extends passport.Strategy {
     readonly provider: EndpointsProvider,
     readonly keys: KeySet,
     private readonly settings: StrategySettings,
+    readonly profile?: TokenProfile,
   ) {
     super();
     this.name = provider.name;
@@ -51,7 +54,9 @@ export class EndpointsJwtStrategy extends passport.Strategy {
     let jwt: ParsedJwt;
     try {
       jwt = slot?.jwt ?? parseJwt(soleToken(incoming as HttpRequestLike, this.provider), this.settings.maxTokenBytes);
-      checkClaims(jwt.payload, this.provider, this.settings.clockSkewSeconds, Math.floor(Date.now() / 1000), slot?.audiences);
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      checkClaims(jwt.payload, this.provider, this.settings.clockSkewSeconds, nowSeconds, slot?.audiences);
+      this.profile?.check(jwt, nowSeconds, this.settings.clockSkewSeconds);
     } catch (error) {
       return answer(self, error);
     }

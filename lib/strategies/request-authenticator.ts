@@ -161,6 +161,14 @@ export class RequestAuthenticator {
       const cached = this.fromCache(token, strategy, audiences);
       if (cached instanceof AuthError) return cached;
       if (cached) {
+        // A profile's recheck (revocation) is never skipped by the cache: its verdicts keep their own time.
+        const refusal = strategy.profile?.recheck?.(cached);
+        if (refusal instanceof Promise) {
+          const rest = (settled: AuthError | undefined) =>
+            settled ?? this.verifyTokens(tokens, index + 1, { token, claims: cached, definition: strategy.name }, request, strategy, parsed, audiences);
+          return refusal.then(rest);
+        }
+        if (refusal) return refusal;
         verified = { token, claims: cached, definition: strategy.name };
         continue;
       }
@@ -180,7 +188,10 @@ export class RequestAuthenticator {
         const claims = this.claimsOf(strategy.name, outcome);
         if (claims instanceof AuthError) return claims;
         if (this.cache && slot.key) this.cache.set(token, { claims, provider: strategy.name, key: slot.key }, Date.now());
-        return this.verifyTokens(tokens, index + 1, { token, claims, definition: strategy.name }, request, strategy, parsed, audiences);
+        const rest = (refusal: AuthError | undefined) =>
+          refusal ?? this.verifyTokens(tokens, index + 1, { token, claims, definition: strategy.name }, request, strategy, parsed, audiences);
+        const refusal = strategy.profile?.recheck?.(claims);
+        return refusal instanceof Promise ? refusal.then(rest) : rest(refusal);
       };
       const outcome = runStrategy(strategy, request, { session: false, [TOKEN_SLOT]: slot });
       return outcome instanceof Promise ? outcome.then((settled) => next(settled, true)) : next(outcome, false);

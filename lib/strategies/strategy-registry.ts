@@ -7,6 +7,7 @@ import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { ENDPOINTS_AUTH_TRACER } from '../telemetry/load-tracer.js';
 import type { TracerLike } from '../telemetry/tracer-like.js';
+import { definitionProfiles } from '../firebase/definition-profiles.js';
 import { EndpointsJwtStrategy } from './endpoints-jwt.strategy.js';
 import { registerPassportName, unregisterPassportName } from './passport-names.js';
 
@@ -31,9 +32,10 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(ENDPOINTS_AUTH_TRACER) tracer?: TracerLike,
   ) {
     this.eager = settings.eager;
+    const profiles = definitionProfiles(spec, settings, () => clock.now());
     for (const provider of spec.providers.values()) {
       const keys = keySets(provider, settings, counters, clock, tracer);
-      this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings));
+      this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings, profiles.get(provider.name)));
     }
   }
 
@@ -41,7 +43,8 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     for (const [name, strategy] of this.strategies) {
       const { issuer, keys, audiences } = strategy.provider;
       const audience = audiences.length > 0 ? audiences.join(', ') : 'any (service-name check disabled)';
-      this.logger.log(`"${name}": issuer ${issuer}, keys ${strategy.keys.description ?? describeKeys(keys)}, audiences ${audience}`);
+      const profile = strategy.profile ? `, ${strategy.profile.description}` : '';
+      this.logger.log(`"${name}": issuer ${issuer}, keys ${strategy.keys.description ?? describeKeys(keys)}, audiences ${audience}${profile}`);
     }
     if (this.eager) await this.loadAll();
     else this.prefetchAll();

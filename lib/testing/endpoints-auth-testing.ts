@@ -30,14 +30,17 @@ export class EndpointsAuthTesting {
   }
 
   /**
-   * A token the definition `definition` accepts: its issuer and audience, `sub` "test-user", issued now for an hour;
+   * A token the definition `definition` accepts: its issuer and audience, `sub` "test-user", issued now for an hour
+   * (shaped as Firebase's for a Firebase definition: `auth_time`, and `firebase.tenant` when its profile lists tenants);
    * `claims` override or add any claim. With `failure`, a token the guard refuses for that reason.
    */
   token(definition: string, claims: Readonly<Record<string, unknown>> = {}, failure?: TestTokenFailure): string {
-    const { provider, clockSkewSeconds } = this.definition(definition);
+    const { provider, clockSkewSeconds, tenant } = this.definition(definition);
     const now = Math.floor(Date.now() / 1000);
     const failing = failure === undefined ? {} : failureClaims(failure, provider, now, clockSkewSeconds);
-    const payload = { ...definitionClaims(provider, claims, now, LIFETIME_SECONDS), ...failing };
+    // A definition whose Firebase profile lists tenants accepts only their users: the token names the first.
+    const defaults = tenant === undefined ? claims : { firebase: { tenant }, ...claims };
+    const payload = { ...definitionClaims(provider, defaults, now, LIFETIME_SECONDS), ...failing };
     const signer: JwtSigner =
       provider.keys.kind === 'symmetric' ? { key: provider.keys.record.key } : { key: this.signingKey.privateKey, kid: this.signingKey.kid };
     const token = signJwt(payload, signer);

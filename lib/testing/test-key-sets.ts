@@ -8,6 +8,8 @@ import type { SigningKey } from '../minting/signing-key.js';
 export interface SeenDefinition {
   provider: EndpointsProvider;
   clockSkewSeconds: number;
+  /** The first tenant its Firebase profile allows, which minted tokens name unless told otherwise. */
+  tenant?: string;
   conflict?: boolean;
 }
 
@@ -24,17 +26,18 @@ class TestKeys extends StaticKeys {
 export function testKeySets(signingKey: SigningKey, seen: Map<string, SeenDefinition>): KeySetFactory {
   return (provider: EndpointsProvider, settings: ResolvedEndpointsAuthOptions, ...rest): KeySet => {
     const before = seen.get(provider.name);
-    const now: SeenDefinition = { provider, clockSkewSeconds: settings.clockSkewSeconds };
+    const tenants = settings.definitions?.get(provider.name)?.firebase?.tenants;
+    const now: SeenDefinition = { provider, clockSkewSeconds: settings.clockSkewSeconds, tenant: tenants?.values().next().value };
     seen.set(provider.name, { ...now, conflict: before !== undefined && (before.conflict || mintsDifferently(before, now)) });
     if (provider.keys.kind === 'symmetric') return createKeySet(provider, settings, ...rest);
     return new TestKeys(signingKey.record());
   };
 }
 
-/** Whether tokens for one definition would differ between two apps: another issuer, audience, key or clock skew. */
+/** Whether tokens for one definition would differ between two apps: another issuer, audience, key, clock skew or tenant. */
 function mintsDifferently(a: SeenDefinition, b: SeenDefinition): boolean {
-  const shape = ({ provider, clockSkewSeconds }: SeenDefinition) =>
-    JSON.stringify([provider.issuer, provider.mintedAudience, provider.audiences, provider.keys.kind, clockSkewSeconds]);
+  const shape = ({ provider, clockSkewSeconds, tenant }: SeenDefinition) =>
+    JSON.stringify([provider.issuer, provider.mintedAudience, provider.audiences, provider.keys.kind, clockSkewSeconds, tenant ?? null]);
   const secret = ({ provider }: SeenDefinition) => (provider.keys.kind === 'symmetric' ? provider.keys.record.key : undefined);
   const [left, right] = [secret(a), secret(b)];
   return shape(a) !== shape(b) || (left !== undefined && right !== undefined && !left.equals(right));

@@ -103,7 +103,7 @@ describe('endpoints-auth dev-issuer', () => {
     const first = decodeJwt(plain.stdout.trim());
     expect(plain.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     expect(first.header).toEqual({ alg: 'RS256', typ: 'JWT', kid: saved.key.kid });
-    expect(first.payload).toEqual({ iss: FIREBASE, sub: 'test-user', aud: 'my-project', iat: first.payload.iat, exp: first.payload.iat + 3600 });
+    expect(first.payload).toEqual({ iss: FIREBASE, sub: 'test-user', aud: 'my-project', iat: first.payload.iat, exp: first.payload.iat + 3600, auth_time: first.payload.iat });
     expect(Math.abs(first.payload.iat - nowSeconds())).toBeLessThan(30);
     expect(custom).toMatchObject({ code: 0, stderr: '' });
     const second = decodeJwt(custom.stdout.trim()).payload;
