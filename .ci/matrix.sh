@@ -88,22 +88,10 @@ versions() {
   cd "$COPY" && node -p '["common","core","platform-express","platform-fastify"].map((n) => `@nestjs/${n} ${require(`@nestjs/${n}/package.json`).version}`).join(", ")'
 }
 
-# The WebSocket gateway suites: the gateway adapters need Nest 12 (declared so: @nestjs/websockets ^12); on Nest 11's
-# @nestjs/websockets a refused message still reached its handler, so Nest 11 runs everything but these.
-NEST12_ONLY=(
-  --exclude 'test/websockets/**'
-  --exclude 'test/review-16/dynamic-namespaces.e2e.spec.ts' --exclude 'test/review-16/handshake-path.e2e.spec.ts'
-  --exclude 'test/review-16/ws-connection-identity.e2e.spec.ts' --exclude 'test/review-16/unreadable-request.e2e.spec.ts'
-  --exclude 'test/authorization/transports.e2e.spec.ts'
-)
-
-# Every suite (vitest run) on the given Node: `suites 22` runs Node 22 from npm; no argument, the current Node;
-# `suites nest11` the current Node without the Nest 12-only suites.
+# Every suite (vitest run) on the given Node: `suites 22` runs Node 22 from npm; no argument, the current Node.
 suites() {
   cd "$COPY" || return 1
-  if [[ "${1:-}" == nest11 ]]; then
-    node --version && node node_modules/vitest/vitest.mjs run "${NEST12_ONLY[@]}"
-  elif [[ $# -eq 0 ]]; then
+  if [[ $# -eq 0 ]]; then
     node --version && node node_modules/vitest/vitest.mjs run
   else
     npx -y -p "node@$1" -- node --version && npx -y -p "node@$1" -- node node_modules/vitest/vitest.mjs run
@@ -146,7 +134,7 @@ if step "copy of the repository" copy_repo && step "Nest 12: npm ci, build and p
   step "Nest 12, Node $NODE24: vitest run" suites 24
   if step "Nest 11: npm install --no-save" install_nest11; then
     echo "matrix: $(versions)"
-    step "Nest 11, Node $CURRENT: vitest run (WebSocket gateways are Nest 12 only)" suites nest11
+    step "Nest 11, Node $CURRENT: vitest run" suites
   fi
   step "Node $OLD_NODE: import and bin refused clearly" old_node_refuses
 fi

@@ -1,5 +1,5 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule, DiscoveryService, ModulesContainer } from '@nestjs/core';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from './endpoints-auth.constants.js';
 import {
   ConfigurableModuleClass,
@@ -22,6 +22,7 @@ import type { ResolvedEndpointsAuthOptions } from './interfaces/endpoints-auth-o
 import { RequestAuthenticator } from './strategies/request-authenticator.js';
 import { StrategyRegistry } from './strategies/strategy-registry.js';
 import { guardRunsFirst } from './user-info/guard-runs-first.util.js';
+import { ENDPOINTS_AUTH_GATEWAY_GUARD, guardGateways } from './websockets/gateway-guard.js';
 import { stripUserInfoMiddleware } from './user-info/strip-user-info.middleware.js';
 
 /**
@@ -94,8 +95,15 @@ export class EndpointsAuthModule extends ConfigurableModuleClass implements Nest
   }
 }
 
-/** `useExisting` keeps one guard instance, so `overrideProvider(EndpointsAuthGuard)` replaces the global one too. */
+/**
+ * `useExisting` keeps one guard instance, so `overrideProvider(EndpointsAuthGuard)` replaces the global one too. The
+ * same instance guards the gateways' messages, which Nest 11 runs without any `APP_GUARD` (gateway-guard.ts).
+ */
 function withGlobalGuard(module: DynamicModule, globalGuard = true): DynamicModule {
   if (!globalGuard) return module;
-  return { ...module, providers: [...(module.providers ?? []), { provide: APP_GUARD, useExisting: EndpointsAuthGuard }] };
+  const providers = [
+    { provide: APP_GUARD, useExisting: EndpointsAuthGuard },
+    { provide: ENDPOINTS_AUTH_GATEWAY_GUARD, useFactory: guardGateways, inject: [DiscoveryService, EndpointsAuthGuard] },
+  ];
+  return { ...module, providers: [...(module.providers ?? []), ...providers] };
 }

@@ -18,6 +18,7 @@ import type { HttpRequestLike } from '../token/http-request.interface.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { setUserInfo, stripUserInfo, userInfoValue } from '../user-info/user-info-header.js';
+import { markGatewayMessageJudged } from '../websockets/gateway-guard.js';
 import { verdictForMessage } from '../websockets/message-verdict.js';
 import { logRefusal } from './refusal-log.js';
 
@@ -51,6 +52,8 @@ export class EndpointsAuthGuard implements CanActivate {
    * or verified with keys at hand; a promise only when a key fetch is awaited or an RPC failure is built.
    */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    // Where Nest runs this guard on a gateway message itself (Nest 12), the gateways' own class guard steps aside.
+    markGatewayMessageJudged(context);
     const request = this.getRequest(context);
     // Before anything can pass: a client must never be able to hand the app a forged verified caller.
     if (request) stripUserInfo(request);

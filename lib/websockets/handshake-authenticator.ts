@@ -1,3 +1,4 @@
+import type { CanActivate } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { ENDPOINTS_AUTH_SETTINGS, ENDPOINTS_AUTH_SPEC } from '../endpoints-auth.constants.js';
@@ -15,6 +16,7 @@ import { setClaims } from '../token/claims-slot.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { issuerMatches } from '../token/issuer.util.js';
 import { logRefusal } from '../guards/refusal-log.js';
+import { ENDPOINTS_AUTH_GATEWAY_GUARD } from './gateway-guard.js';
 import { GatewaySecurity, type HandshakeTarget } from './gateway-security.js';
 import { type ConnectionVerdict, WsConnection } from './ws-connection.js';
 import { attachConnection, connectionOfClient } from './ws-connections.js';
@@ -42,6 +44,8 @@ export class HandshakeAuthenticator {
     private readonly clock: KeyClock,
     private readonly gateways: GatewaySecurity,
     private readonly counters?: EndpointsAuthCounters,
+    /** The app's global guard, for its connections' messages; absent with `globalGuard: false`. */
+    private readonly guard?: CanActivate,
   ) {
     this.anyDefinition = { providers: [...registry.all()].map((strategy) => strategy.provider.name), optional: true };
   }
@@ -62,6 +66,7 @@ export class HandshakeAuthenticator {
       app.get<KeyClock>(ENDPOINTS_AUTH_KEY_CLOCK, { strict: false }),
       new GatewaySecurity(app.get(DiscoveryService, { strict: false }), app.get(Reflector, { strict: false })),
       app.get(EndpointsAuthCounters, { strict: false }),
+      globalGuardOf(app),
     );
   }
 
@@ -110,7 +115,7 @@ export class HandshakeAuthenticator {
       }
       verdict = error;
     }
-    return new WsConnection(request, verdict, this.settings.clockSkewSeconds, () => this.clock.now());
+    return new WsConnection(request, verdict, this.settings.clockSkewSeconds, () => this.clock.now(), this.guard);
   }
 
   /** Lets `client` in on `connection`, and calls `expire` once, when its caller's token expires. */
@@ -131,5 +136,14 @@ export class HandshakeAuthenticator {
   /** Stops the expiry timer of a client that left. */
   close(client: object): void {
     connectionOfClient(client)?.cancelExpiry?.();
+  }
+}
+
+/** The guard the module registered as `APP_GUARD`; `undefined` when it registered none (`globalGuard: false`). */
+function globalGuardOf(app: AppLike): CanActivate | undefined {
+  try {
+    return app.get<CanActivate>(ENDPOINTS_AUTH_GATEWAY_GUARD, { strict: false });
+  } catch {
+    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { CanActivate } from '@nestjs/common';
 import { AuthError } from '../errors/auth-error.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
@@ -27,6 +28,8 @@ export class WsConnection {
     readonly verdict: ConnectionVerdict,
     private readonly clockSkewSeconds: number,
     private readonly now: () => number,
+    /** The app's global guard, which the gateways' `GATEWAY_GUARD` runs on its messages where Nest does not (Nest 11). */
+    readonly guard?: CanActivate,
   ) {}
 
   /**

@@ -4,14 +4,15 @@
  * definition and is refused as UNSUPPORTED_CONTEXT, as docs/websockets.md says. It used to get the spec's API level
  * (nothing here) and ran for anyone although the spec protects its path.
  */
+import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, Apps, bearer, startAppWith } from '../support/app.js';
 import { claims, signJwt } from '../support/keys.js';
 import { type IoClient, connectIo, connectWs } from '../websockets/clients.js';
 import { type Runs, gatewayApp } from '../websockets/gateways.js';
+import { RecordingWsAdapter } from '../websockets/nest-ws-adapter.js';
 
 const unsupported = (type: string) => ({ status: 'error', message: `Jwt cannot be read from a "${type}" context`, errorCode: 'UNSUPPORTED_CONTEXT' });
 
@@ -34,11 +35,14 @@ describe.each(ADAPTERS)('an undecorated gateway handler on Nest’s own adapters
   it('ws: refused UNSUPPORTED_CONTEXT, with a token or without; a public handler still runs', async () => {
     const runs: Runs = {};
     const module = gatewayApp(issuers, (name) => ({ path: `/${name}` }), runs);
-    const { url } = apps.track(await startAppWith(module, adapter, { configure: (app) => app.useWebSocketAdapter(new WsAdapter(app)) }));
+    let plain: RecordingWsAdapter | undefined;
+    const configure = (app: INestApplication) => void app.useWebSocketAdapter((plain = new RecordingWsAdapter(app)));
+    const { url } = apps.track(await startAppWith(module, adapter, { configure }));
     const at = (path: string) => `${url.replace(/^http/, 'ws')}${path}`;
     for (const headers of [{}, bearer(token())]) {
       const { client } = await connectWs(at('/plain'), headers);
-      expect(await client.ask('whoami')).toEqual({ event: 'exception', data: unsupported('ws') });
+      // On Nest 11 the event never reaches a `ws` client of Nest's own adapter: it is read where Nest raised it.
+      expect(await plain!.answer(client, 'whoami')).toEqual({ event: 'exception', data: unsupported('ws') });
       client.socket.close();
     }
     const { client } = await connectWs(at('/secured'));

@@ -1,4 +1,3 @@
-import { WsAdapter } from '@nestjs/platform-ws';
 import { EndpointsAuthWsAdapter } from 'nestjs-endpoints-auth/ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
@@ -7,6 +6,7 @@ import { claims, nowSeconds, signJwt } from '../support/keys.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { connectWs } from './clients.js';
 import { type Runs, gatewayApp } from './gateways.js';
+import { RecordingWsAdapter } from './nest-ws-adapter.js';
 
 describe.each(ADAPTERS)('ws gateways behind EndpointsAuthWsAdapter (%s)', (adapter) => {
   let issuers: Issuers;
@@ -25,13 +25,14 @@ describe.each(ADAPTERS)('ws gateways behind EndpointsAuthWsAdapter (%s)', (adapt
     const runs: Runs = {};
     const clock = new ManualClock();
     const module = gatewayApp(issuers, (name) => ({ path: `/${name}` }), runs);
+    let plain: RecordingWsAdapter | undefined;
     const { app, url } = apps.track(
       await startAppWith(module, adapter, {
         keyClock: clock,
-        configure: (app) => app.useWebSocketAdapter(options.plainAdapter ? new WsAdapter(app) : new EndpointsAuthWsAdapter(app)),
+        configure: (app) => app.useWebSocketAdapter(options.plainAdapter ? (plain = new RecordingWsAdapter(app)) : new EndpointsAuthWsAdapter(app)),
       }),
     );
-    return { app, runs, clock, at: (path: string) => `${url.replace(/^http/, 'ws')}${path}` };
+    return { app, runs, clock, plain, at: (path: string) => `${url.replace(/^http/, 'ws')}${path}` };
   }
 
   it('refuses a connection without a token with 4401, after an exception carrying errorCode and ESP message', async () => {
@@ -118,9 +119,10 @@ describe.each(ADAPTERS)('ws gateways behind EndpointsAuthWsAdapter (%s)', (adapt
   });
 
   it('without the adapter, a secured handler answers UNSUPPORTED_CONTEXT (fail closed), never "Internal server error"', async () => {
-    const { at, runs } = await boot({ plainAdapter: true });
+    const { at, runs, plain } = await boot({ plainAdapter: true });
     const { client } = await connectWs(at('/secured'), bearer(alphaToken()));
-    expect(await client.ask('whoami')).toEqual({
+    // On Nest 11 the event never reaches a `ws` client of Nest's own adapter: it is read where Nest raised it.
+    expect(await plain!.answer(client, 'whoami')).toEqual({
       event: 'exception',
       data: { status: 'error', message: 'Jwt cannot be read from a "ws" context', errorCode: 'UNSUPPORTED_CONTEXT' },
     });

@@ -8,6 +8,7 @@ import { normalizeGatewayPath } from '../gateway-security.js';
 import { upgradeRequestView } from '../handshake-request.js';
 import type { WsConnection } from '../ws-connection.js';
 import { connectionOfClient } from '../ws-connections.js';
+import { forwardExceptions } from './forward-exceptions.js';
 import { wsCloseCodeOf, wsCloseReasonOf, wsRefusalOf } from '../ws-refusal.js';
 
 /** Its own logger: Nest 11's adapters have no `logger` member (Nest 12's do). */
@@ -19,6 +20,7 @@ interface WebSocketLike {
   send(data: string): void;
   close(code: number, reason: string): void;
   once(event: 'close', listener: () => void): unknown;
+  on(event: 'exception', listener: (data: unknown) => void): unknown;
 }
 
 /** ws's `verifyClient` callback: accept, or refuse the upgrade with an HTTP status. */
@@ -82,6 +84,7 @@ export class EndpointsAuthWsAdapter extends WsAdapter {
         this.handshakes!.open(client, outcome, (error) => this.refuse(client, error));
         client.once('close', () => this.handshakes!.close(client));
       }
+      forwardExceptions(client);
       callback(client, request);
     });
   }
