@@ -46,10 +46,10 @@ export function nextMessage<T extends { type: string }>(child: ChildProcess, typ
   });
 }
 
-/** Sends `message` and waits for the reply of the same type. */
-export function ask<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs = 5000): Promise<T> {
+/** Sends a message of `type` (with `payload`'s fields) and waits for the reply of the same type. */
+export function ask<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs = 5000, payload: object = {}): Promise<T> {
   const reply = nextMessage<T>(child, type, timeoutMs);
-  child.send({ type });
+  child.send({ ...payload, type });
   return reply;
 }
 

@@ -70,7 +70,8 @@ export function makeKeys(): BenchKeys {
   return { RS256: makeKey('RS256', 'bench-rsa-1'), ES256: makeKey('ES256', 'bench-ec-1') };
 }
 
-function makeKey(alg: SigningAlg, kid: string): BenchKey {
+/** A fresh key pair with its public JWK (`kid` as given). */
+export function makeKey(alg: SigningAlg, kid: string): BenchKey {
   const pair =
     alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   // `alg` and `use` as Google's and Firebase's JWKS publish them.

@@ -1,10 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BuildSpec, sharedBuild } from '../support/shared-build.js';
 
 /**
  * The CLI as a user runs it: lib/ compiled into a temporary directory (never the repository's dist/, which the
@@ -25,9 +23,6 @@ const CLI_KILL_MS = 90_000;
 
 /** How long the `beforeAll` that calls `buildCli()` may take: compiling lib/ under load, or waiting for another file's. */
 export const CLI_BUILD_TIMEOUT_MS = 180_000;
-
-/** How long a file waits for another file's build of the same sources before taking over its lock. */
-const BUILD_WAIT_MS = 120_000;
 
 /** What one CLI run printed and how it exited (kept in memory, never logged: it may hold a token). */
 export interface CliRun {
@@ -51,7 +46,7 @@ export interface BuiltCli {
  * reuse it. `remove()` leaves it for them; builds of older sources are removed when a new one is made.
  */
 export async function buildCli(): Promise<BuiltCli> {
-  const dir = await sharedBuild();
+  const dir = await sharedBuild(CLI_BUILD);
   const main = join(dir, 'dist/cli/main.js');
   return {
     dir,
@@ -62,84 +57,14 @@ export async function buildCli(): Promise<BuiltCli> {
   };
 }
 
-const PREFIX = 'endpoints-auth-cli-';
-
-async function sharedBuild(): Promise<string> {
-  const dir = join(tmpdir(), `${PREFIX}${await sourcesHash()}`);
-  const lock = `${dir}.lock`;
-  const end = Date.now() + BUILD_WAIT_MS;
-  while (!existsSync(join(dir, 'dist/cli/main.js'))) {
-    if (await acquire(lock)) {
-      try {
-        if (!existsSync(join(dir, 'dist/cli/main.js'))) await compileInto(dir);
-      } finally {
-        await rm(lock, { recursive: true, force: true });
-      }
-      break;
-    }
-    // Another file is compiling; a lock left by a killed run is taken over after the wait.
-    if (Date.now() > end) await rm(lock, { recursive: true, force: true });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return dir;
-}
-
-/** Takes the lock directory; `false` when another process holds it. */
-async function acquire(lock: string): Promise<boolean> {
-  try {
-    await mkdir(lock);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-/** Compiles into a scratch directory renamed to `dir` once complete, so no reader sees half a build. */
-async function compileInto(dir: string): Promise<void> {
-  const scratch = `${dir}.tmp-${process.pid}`;
-  await rm(scratch, { recursive: true, force: true });
-  // The type check runs in `npm test` already; here only the emitted JavaScript matters.
-  await exec(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(scratch, 'dist'), '--noCheck']);
-  await writeFile(join(scratch, 'package.json'), JSON.stringify({ type: 'module' }));
-  await writeFile(join(scratch, 'root.txt'), ROOT);
-  await symlink(join(ROOT, 'node_modules'), join(scratch, 'node_modules'), 'junction');
-  await rename(scratch, dir);
-  await removeStaleBuilds(dir);
-}
-
-/** Removes builds of this checkout's older sources a day old or more (other checkouts' builds are theirs). */
-async function removeStaleBuilds(current: string): Promise<void> {
-  const dayAgo = Date.now() - 24 * 3600 * 1000;
-  for (const name of await readdir(tmpdir())) {
-    const path = join(tmpdir(), name);
-    if (!name.startsWith(PREFIX) || path === current || name.includes('.')) continue;
-    const info = await stat(join(path, 'root.txt')).catch(() => undefined);
-    if (info && info.mtimeMs < dayAgo && (await readFile(join(path, 'root.txt'), 'utf8')) === ROOT) {
-      await rm(path, { recursive: true, force: true });
-    }
-  }
-}
-
-/** A hash of the checkout's path, the tsconfigs and every file under lib/. */
-async function sourcesHash(): Promise<string> {
-  const hash = createHash('sha256').update(ROOT);
-  const files = ['tsconfig.json', 'tsconfig.build.json', ...(await readdir(join(ROOT, 'lib'), { recursive: true })).map((name) => join('lib', name))];
-  for (const file of files.sort()) {
-    const path = join(ROOT, file);
-    if ((await stat(path)).isFile()) hash.update(file).update('\0').update(await readFile(path)).update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-function exec(file: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')} failed:\n${stdout}\n${stderr}`));
-      else resolve();
-    });
-  });
-}
+/** The CLI's build: lib/ compiled with the build's tsconfig into `dist/`, as the package ships it. */
+const CLI_BUILD: BuildSpec = {
+  prefix: 'endpoints-auth-cli-',
+  tsconfig: 'tsconfig.build.json',
+  outDir: 'dist',
+  marker: 'dist/cli/main.js',
+  sources: ['tsconfig.build.json', 'lib'],
+};
 
 function runNode(main: string, args: string[], options: { stdin?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
