@@ -6,7 +6,7 @@ import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../keys/key-clock.js';
 import { unionOf } from '../routes/spec-operation.js';
-import { requestPathOf } from '../routes/route-template.util.js';
+import { routedPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { setClaims } from '../token/claims-slot.js';
@@ -260,10 +260,14 @@ export class EndpointsAuthSubscriptions {
     socket.once?.('close', () => cancel());
   }
 
-  /** The connection's request: its token placed where each definition reads it, on the upgrade request's path. */
+  /**
+   * The connection's request: its token placed where each definition reads it, on the path the upgrade request was
+   * routed on (Mercurius's upgrade is a Fastify request whose route is the endpoint's, however its target was spelt:
+   * `/%67raphql` reaches `/graphql` there, and must be held to that path's operation).
+   */
   private requestFor(connection: GraphqlWsConnection, tokens: readonly string[]): HttpRequestLike {
     const upgrade = (connection.extra as WsExtra | undefined)?.request;
-    const path = requestPathOf({ url: upgrade?.url ?? '/graphql', headers: {} });
+    const path = upgrade ? routedPathOf(upgrade as HttpRequestLike) : '/graphql';
     return connectionRequest(tokens, [...this.registry.all()].map((strategy) => strategy.provider), path);
   }
 
