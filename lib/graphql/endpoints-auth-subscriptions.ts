@@ -10,12 +10,14 @@ import { routedPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { setClaims } from '../token/claims-slot.js';
+import { stripUserInfo } from '../user-info/user-info-header.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
 import { connectionTokens } from './connection-token.util.js';
 import { EndpointsAuthIntrospection } from './endpoints-auth-introspection.js';
 import {
+  dropUserInfo,
   MERCURIUS_CONNECTION,
   MERCURIUS_OPERATION_REQUEST,
   type MercuriusSocketState,
@@ -148,6 +150,8 @@ export class EndpointsAuthSubscriptions {
    * installed, has no caller rather than the upgrade request's).
    */
   private mercuriusContext(socket: MercuriusSocketState['socket'], request: MercuriusSocketState['request']): Record<symbol, unknown> {
+    // Mercurius hands operations this request as `request`: a client-sent user info header must not reach them there.
+    stripUserInfo(request as HttpRequestLike);
     const state: MercuriusSocketState = { socket, request };
     const connection: GraphqlWsConnection = { extra: state };
     return { [MERCURIUS_CONNECTION]: state, [MERCURIUS_OPERATION_REQUEST]: () => this.operationRequest(connection) };
@@ -172,6 +176,8 @@ export class EndpointsAuthSubscriptions {
       return false;
     }
     const payload = data?.payload;
+    // Mercurius copies the payload (or its `headers`) into the upgrade request's headers after onConnect accepts it.
+    dropUserInfo(payload);
     const params = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
     const connection: GraphqlWsConnection = { connectionParams: params, extra: state };
     if (!(await this.connect(connection, options))) return false;

@@ -126,6 +126,16 @@ describe('Mercurius subscriptions under attack', () => {
       expect(await client.frame(1)).toMatchObject({ id: '1', type: 'error', payload: [{ message: 'Jwt is missing' }] });
     });
 
+    it('never hands resolvers a user info header the init payload carries, at its top or in its headers', async () => {
+      for (const payload of [{ 'x-endpoint-api-userinfo': FORGED }, { headers: { 'x-endpoint-api-userinfo': FORGED } }]) {
+        const client = await connect(payload);
+        expect(await client.frame(0)).toEqual(ACK);
+        client.subscribe('1', 'subscription { userInfoHeader }');
+        expect(await client.frame(1)).toEqual({ id: '1', type: 'next', payload: { data: { userInfoHeader: 'none' } } });
+        client.close();
+      }
+    });
+
     it('takes a token in payload.headers for no caller: Mercurius copies it to the upgrade request, which the guard never reads', async () => {
       const client = await connect({ headers: { authorization: `Bearer ${alpha()}` } });
       expect(await client.frame(0)).toEqual(ACK);
@@ -189,5 +199,11 @@ describe('Mercurius subscriptions under attack', () => {
       expect((await client.closed).code).toBe(4401);
     });
 
+    it('never hands resolvers a user info header the upgrade request carries', async () => {
+      const client = await connect({ Authorization: `Bearer ${alpha()}` }, '/graphql', { headers: { 'X-Endpoint-API-UserInfo': FORGED } });
+      expect(await client.frame(0)).toEqual(ACK);
+      client.subscribe('1', 'subscription { userInfoHeader }');
+      expect(await client.frame(1)).toEqual({ id: '1', type: 'next', payload: { data: { userInfoHeader: 'none' } } });
+    });
   });
 });
