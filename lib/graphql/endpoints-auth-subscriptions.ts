@@ -114,8 +114,12 @@ export class EndpointsAuthSubscriptions {
     private readonly authenticator: RequestAuthenticator,
     private readonly introspection: EndpointsAuthIntrospection,
   ) {
-    const union = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
-    const providers = union && union.providers.length > 0 ? union.providers : [...registry.all()].map((strategy) => strategy.name);
+    const requirements = [spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])];
+    const named = unionOf(requirements);
+    const providers = named && named.providers.length > 0 ? named.providers : [...registry.all()].map((strategy) => strategy.name);
+    // `@Secured` resolvers hold a definition to its own audiences: the connection accepts a token for those as well as
+    // for any an x-security or a rule puts in their place.
+    const union = unionOf([...requirements, { providers, optional: false }], spec.providers);
     this.connectionRequirement = { ...union, providers, optional: false };
   }
 
