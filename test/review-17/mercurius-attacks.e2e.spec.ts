@@ -7,7 +7,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Context, GraphQLModule, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   EndpointsAuthIntrospection,
   EndpointsAuthModule,
@@ -18,8 +18,9 @@ import {
   UserInfo,
 } from '../../lib/index.js';
 import { type Issuers, startIssuers } from '../fixtures/issuers.js';
-import { Apps, startApp } from '../support/app.js';
-import { claims, signJwt } from '../support/keys.js';
+import { Apps, call, startAppWith } from '../support/app.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { claims, nowSeconds, signJwt } from '../support/keys.js';
 import { graphqlSpec } from '../graphql/graphql-kit.js';
 import { Ticker, WsClient } from '../graphql/subscription-kit.js';
 import { type ConnectOptions, connectAt } from './mercurius-clients.js';
@@ -86,25 +87,28 @@ describe('Mercurius subscriptions under attack', () => {
           useFactory: (auth: EndpointsAuthSubscriptions, introspection: EndpointsAuthIntrospection) => ({
             autoSchemaFile: true,
             hooks: introspection.mercuriusHooks(),
+            allowBatchedQueries: true,
             subscription: { ...auth.mercurius(ws), fullWsTransport: true },
           }),
         }),
       ],
       providers: [AttackResolver],
     };
-    const { url } = apps.track(await startApp(module, 'fastify'));
+    const clock = new ManualClock();
+    const { url } = apps.track(await startAppWith(module, 'fastify', { keyClock: clock }));
     const connect = async (params?: unknown, target = '/graphql', options?: ConnectOptions) => {
       const client = await connectAt(url, target, params, options);
       clients.push(client);
       return client;
     };
-    return { url, connect };
+    return { url, connect, clock };
   }
 
   beforeAll(async () => {
     issuers = await startIssuers();
   });
   afterEach(() => {
+    vi.useRealTimers();
     clients.splice(0).forEach((client) => client.close());
   });
   afterAll(async () => {
@@ -205,5 +209,34 @@ describe('Mercurius subscriptions under attack', () => {
       client.subscribe('1', 'subscription { userInfoHeader }');
       expect(await client.frame(1)).toEqual({ id: '1', type: 'next', payload: { data: { userInfoHeader: 'none' } } });
     });
+  });
+  it('keepAfterExpiry: a query or mutation sent over the socket after the expiry is refused as expired', async () => {
+    const { clock, connect } = await start({ keepAfterExpiry: true });
+    const exp = nowSeconds() + 120;
+    const client = await connect({ Authorization: `Bearer ${alpha({ sub: 'ws-user', exp })}` });
+    expect(await client.frame(0)).toEqual(ACK);
+    client.subscribe('1', '{ whoami }');
+    expect(await client.frame(1)).toEqual({ id: '1', type: 'next', payload: { data: { whoami: 'ws-user' } } });
+    clock.advance((exp + 3600) * 1000 - clock.now());
+    // The verification of a token reads the wall clock (the key clock only times the connection): move both.
+    vi.useFakeTimers({ toFake: ['Date'], now: clock.now() });
+    client.subscribe('2', 'mutation { touch }');
+    expect(await client.frame(3)).toMatchObject({ id: '2', payload: { data: null, errors: [{ message: 'Jwt is expired' }] } });
+    client.subscribe('3', '{ hello }');
+    expect(await client.frame(5)).toMatchObject({ id: '3', payload: { data: null, errors: [{ message: 'Jwt is expired' }] } });
+    expect(client.open).toBe(true);
+  });
+
+  it('holds each query of an HTTP batch to its own requirement, introspection included', async () => {
+    const { url } = await start();
+    const { body } = await call(`${url}/graphql`, {
+      method: 'POST',
+      body: [{ query: '{ whoami }' }, { query: '{ __schema { queryType { name } } }' }, { query: '{ __typename }' }],
+    });
+    expect(body).toMatchObject([
+      { data: null, errors: [{ message: 'Jwt is missing' }] },
+      { errors: [{ message: 'Jwt is missing' }] },
+      { data: { __typename: 'Query' } },
+    ]);
   });
 });
