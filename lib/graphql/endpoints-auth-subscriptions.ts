@@ -91,7 +91,7 @@ export interface GraphqlWsAuth {
 /**
  * Authenticates GraphQL subscriptions over graphql-ws (Apollo) and Mercurius's subscription server: every token in
  * `connectionParams`, or Mercurius's `connection_init` payload (`Authorization`, `authorization`, `access_token`), is
- * verified once at connection init, against any definition the spec names;
+ * verified once at connection init, against any definition the spec defines;
  * each subscription is then checked by the guard against its resolver's requirement (from the validated-token cache,
  * without a new signature check while the cache holds it); the connection is closed when the token expires.
  * @publicApi
@@ -103,7 +103,7 @@ export class EndpointsAuthSubscriptions {
   private readonly requests = new WeakMap<object, HttpRequestLike>();
   /** The earliest `exp` of each connection's tokens: past it (plus the skew) ESP would refuse the connection's request. */
   private readonly expiries = new WeakMap<object, number>();
-  /** What a connection's token must satisfy: a token of any definition the spec names, with its audiences. */
+  /** What a connection's token must satisfy: a token of any definition the spec defines, with its audiences. */
   private readonly connectionRequirement: SecurityRequirement;
 
   constructor(
@@ -115,8 +115,8 @@ export class EndpointsAuthSubscriptions {
     private readonly introspection: EndpointsAuthIntrospection,
   ) {
     const requirements = [spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])];
-    const named = unionOf(requirements);
-    const providers = named && named.providers.length > 0 ? named.providers : [...registry.all()].map((strategy) => strategy.name);
+    // The spec's operations' definitions first; then the others, which `@Secured` resolvers may name.
+    const providers = [...new Set([...(unionOf(requirements)?.providers ?? []), ...[...registry.all()].map((strategy) => strategy.name)])];
     // `@Secured` resolvers hold a definition to its own audiences: the connection accepts a token for those as well as
     // for any an x-security or a rule puts in their place.
     const union = unionOf([...requirements, { providers, optional: false }], spec.providers);
