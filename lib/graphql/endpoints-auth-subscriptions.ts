@@ -7,16 +7,18 @@ import type { SecurityRequirement } from '../interfaces/requirement.interface.js
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../keys/key-clock.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
 import { unionOf } from '../routes/spec-operation.js';
-import { requestPathOf } from '../routes/route-template.util.js';
+import { routedPathOf } from '../routes/route-template.util.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
 import { StrategyRegistry } from '../strategies/strategy-registry.js';
 import { setClaims } from '../token/claims-slot.js';
+import { stripUserInfo } from '../user-info/user-info-header.js';
 import { parseJwt } from '../token/parse-jwt.js';
 import type { HttpRequestLike } from '../token/http-request.interface.js';
 import { connectionRequest } from './connection-request.js';
 import { connectionTokens } from './connection-token.util.js';
 import { EndpointsAuthIntrospection } from './endpoints-auth-introspection.js';
 import {
+  dropUserInfo,
   MERCURIUS_CONNECTION,
   MERCURIUS_OPERATION_REQUEST,
   type MercuriusSocketState,
@@ -90,7 +92,7 @@ export interface GraphqlWsAuth {
 /**
  * Authenticates GraphQL subscriptions over graphql-ws (Apollo) and Mercurius's subscription server: every token in
  * `connectionParams`, or Mercurius's `connection_init` payload (`Authorization`, `authorization`, `access_token`), is
- * verified once at connection init, against any definition the spec names;
+ * verified once at connection init, against any definition the spec defines;
  * each subscription is then checked by the guard against its resolver's requirement (from the validated-token cache,
  * without a new signature check while the cache holds it); the connection is closed when the token expires.
  * @publicApi
@@ -102,7 +104,7 @@ export class EndpointsAuthSubscriptions {
   private readonly requests = new WeakMap<object, HttpRequestLike>();
   /** The earliest `exp` of each connection's tokens: past it (plus the skew) ESP would refuse the connection's request. */
   private readonly expiries = new WeakMap<object, number>();
-  /** What a connection's token must satisfy: a token of any definition the spec names, with its audiences. */
+  /** What a connection's token must satisfy: a token of any definition the spec defines, with its audiences. */
   private readonly connectionRequirement: SecurityRequirement;
   /** Where connections let in and refused are counted; a property, so the constructor stays as users may call it. */
   @Optional() @Inject(EndpointsAuthCounters) private readonly counters?: EndpointsAuthCounters;
@@ -115,8 +117,12 @@ export class EndpointsAuthSubscriptions {
     private readonly authenticator: RequestAuthenticator,
     private readonly introspection: EndpointsAuthIntrospection,
   ) {
-    const union = unionOf([spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])]);
-    const providers = union && union.providers.length > 0 ? union.providers : [...registry.all()].map((strategy) => strategy.name);
+    const requirements = [spec.apiRequirement, ...spec.paths.flatMap((path) => [...path.methods.values()])];
+    // The spec's operations' definitions first; then the others, which `@Secured` resolvers may name.
+    const providers = [...new Set([...(unionOf(requirements)?.providers ?? []), ...[...registry.all()].map((strategy) => strategy.name)])];
+    // `@Secured` resolvers hold a definition to its own audiences: the connection accepts a token for those as well as
+    // for any an x-security or a rule puts in their place.
+    const union = unionOf([...requirements, { providers, optional: false }], spec.providers);
     this.connectionRequirement = { ...union, providers, optional: false };
   }
 
@@ -151,6 +157,8 @@ export class EndpointsAuthSubscriptions {
    * installed, has no caller rather than the upgrade request's).
    */
   private mercuriusContext(socket: MercuriusSocketState['socket'], request: MercuriusSocketState['request']): Record<symbol, unknown> {
+    // Mercurius hands operations this request as `request`: a client-sent user info header must not reach them there.
+    stripUserInfo(request as HttpRequestLike);
     const state: MercuriusSocketState = { socket, request };
     const connection: GraphqlWsConnection = { extra: state };
     return { [MERCURIUS_CONNECTION]: state, [MERCURIUS_OPERATION_REQUEST]: () => this.operationRequest(connection) };
@@ -175,6 +183,8 @@ export class EndpointsAuthSubscriptions {
       return false;
     }
     const payload = data?.payload;
+    // Mercurius copies the payload (or its `headers`) into the upgrade request's headers after onConnect accepts it.
+    dropUserInfo(payload);
     const params = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
     const connection: GraphqlWsConnection = { connectionParams: params, extra: state };
     if (!(await this.connect(connection, options))) return false;
@@ -265,10 +275,14 @@ export class EndpointsAuthSubscriptions {
     socket.once?.('close', () => cancel());
   }
 
-  /** The connection's request: its token placed where each definition reads it, on the upgrade request's path. */
+  /**
+   * The connection's request: its token placed where each definition reads it, on the path the upgrade request was
+   * routed on (Mercurius's upgrade is a Fastify request whose route is the endpoint's, however its target was spelt:
+   * `/%67raphql` reaches `/graphql` there, and must be held to that path's operation).
+   */
   private requestFor(connection: GraphqlWsConnection, tokens: readonly string[]): HttpRequestLike {
     const upgrade = (connection.extra as WsExtra | undefined)?.request;
-    const path = requestPathOf({ url: upgrade?.url ?? '/graphql', headers: {} });
+    const path = upgrade ? routedPathOf(upgrade as HttpRequestLike) : '/graphql';
     return connectionRequest(tokens, [...this.registry.all()].map((strategy) => strategy.provider), path);
   }
 

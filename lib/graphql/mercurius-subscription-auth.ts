@@ -1,4 +1,5 @@
 import type { HttpRequestLike } from '../token/http-request.interface.js';
+import { USER_INFO_HEADER } from '../user-info/user-info-header.js';
 
 /**
  * The key under which `mercurius().context` leaves the connection's socket and upgrade request in the subscription
@@ -51,3 +52,18 @@ export function mercuriusOperationRequestOf(context: object): HttpRequestLike | 
 
 /** The request each Mercurius operation context was given, the first time it was read. */
 const OPERATION_REQUESTS = new WeakMap<object, HttpRequestLike>();
+
+/**
+ * Removes a user info header, in any case, from a `connection_init` payload and its `headers`: Mercurius copies one of
+ * them into the upgrade request's headers, which its operations read as `request`, so a client could forge a caller.
+ */
+export function dropUserInfo(payload: unknown): void {
+  if (typeof payload !== 'object' || payload === null) return;
+  const headers = (payload as Record<string, unknown>)['headers'];
+  for (const fields of [payload, headers]) {
+    if (typeof fields !== 'object' || fields === null) continue;
+    for (const name of Object.keys(fields)) {
+      if (name.toLowerCase() === USER_INFO_HEADER) delete (fields as Record<string, unknown>)[name];
+    }
+  }
+}

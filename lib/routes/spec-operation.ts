@@ -1,3 +1,4 @@
+import type { EndpointsProvider } from '../interfaces/provider.interface.js';
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import type { ResolvedSpec, SpecPath } from '../api-config/resolved-spec.js';
 
@@ -29,12 +30,19 @@ export function requirementAmong(spec: ResolvedSpec, matching: readonly SpecPath
 /**
  * The fail-closed answer when a request cannot be told apart among several requirements: a token of any definition
  * they name (never open unless every one of them is), an API key when any needs one, optional only when all are.
+ * Where one requirement keeps a definition's audiences and another replaces them, a token for either is one of them
+ * only when `providers` gives the definition's own list to join; without it the union keeps the definition's own.
  */
-export function unionOf(requirements: readonly (SecurityRequirement | undefined)[]): SecurityRequirement | undefined {
-  const providers = new Set<string>();
+export function unionOf(
+  requirements: readonly (SecurityRequirement | undefined)[],
+  providers?: ReadonlyMap<string, EndpointsProvider>,
+): SecurityRequirement | undefined {
+  const names = new Set<string>();
   let apiKey = false;
   let optional = true;
   const audiences = new Map<string, Set<string> | undefined>();
+  /** The definitions some requirement holds to their own audiences. */
+  const keepOwn = new Set<string>();
   const locations = new Map<string, NonNullable<SecurityRequirement['apiKeyLocations']>[number]>();
   for (const requirement of requirements) {
     if (!requirement || (requirement.providers.length === 0 && !requirement.apiKey)) continue;
@@ -42,17 +50,26 @@ export function unionOf(requirements: readonly (SecurityRequirement | undefined)
     requirement.apiKeyLocations?.forEach((location) => locations.set(JSON.stringify(location), location));
     optional &&= requirement.optional;
     for (const name of requirement.providers) {
-      providers.add(name);
-      const own = requirement.audiences?.get(name);
-      const known = audiences.get(name);
-      // A requirement that keeps the definition's own audiences keeps them for the union too.
-      if (!own || (audiences.has(name) && !known)) audiences.set(name, undefined);
-      else if (known) own.forEach((value) => known.add(value));
-      else audiences.set(name, new Set(own));
+      names.add(name);
+      const replacing = requirement.audiences?.get(name);
+      if (!replacing) {
+        keepOwn.add(name);
+        continue;
+      }
+      const joined = audiences.get(name) ?? new Set<string>();
+      replacing.forEach((value) => joined.add(value));
+      audiences.set(name, joined);
     }
   }
-  if (providers.size === 0 && !apiKey) return undefined;
-  const union: SecurityRequirement = { providers: [...providers], optional: optional && providers.size > 0 };
+  if (names.size === 0 && !apiKey) return undefined;
+  for (const name of keepOwn) {
+    const replaced = audiences.get(name);
+    const own = providers?.get(name)?.audiences;
+    // A definition that lists none accepts any audience; without its list the union keeps its own (fail closed).
+    if (!replaced || !own || own.length === 0) audiences.set(name, undefined);
+    else own.forEach((value) => replaced.add(value));
+  }
+  const union: SecurityRequirement = { providers: [...names], optional: optional && names.size > 0 };
   if (apiKey) union.apiKey = true;
   if (locations.size > 0) union.apiKeyLocations = [...locations.values()];
   const replaced = [...audiences].filter((entry): entry is [string, Set<string>] => entry[1] !== undefined);

@@ -81,7 +81,8 @@ export class HandshakeAuthenticator {
     const fromSpec = () => matchSpecPath(this.spec, 'GET', [routedPathOf(request)]);
     const each = declared.length === 0 ? [fromSpec()] : declared.map((requirement) => requirement ?? fromSpec());
     if (each.some((requirement) => !requirement || requirement.providers.length === 0)) return undefined;
-    const union = unionOf(each)!;
+    // With the definitions, a gateway's own audiences and another's x-security ones are both let in.
+    const union = unionOf(each, this.spec.providers)!;
     const { apiKey, apiKeyLocations, ...token } = union;
     return { ...token, optional: each.some((requirement) => requirement!.optional) };
   }
