@@ -28,6 +28,16 @@ const token = (signer: TestKey = key, header: Record<string, unknown> = {}) =>
 // The timeout is a safety net for that; what is counted or awaited depends on the ManualClock, not on speed.
 vi.setConfig({ testTimeout: 120_000 });
 
+/** The key stores' warnings, from one spy for the whole file: two spies on one method would replace each other. */
+const keyWarnings: string[] = [];
+let warnSpy: ReturnType<typeof vi.spyOn> | undefined;
+beforeAll(() => {
+  warnSpy = vi.spyOn(Logger.prototype, 'warn').mockImplementation(function (this: Logger, message: unknown) {
+    if ((this as unknown as { context?: string }).context === 'EndpointsAuthKeys') keyWarnings.push(String(message));
+  });
+});
+afterAll(() => warnSpy?.mockRestore());
+
 describe.concurrent('the key store', () => {
   describe.each(ADAPTERS)('on %s', (adapter: AdapterName) => {
     const keyServer = new KeyServer();
@@ -172,23 +182,19 @@ describe.concurrent('the key store', () => {
     });
 
     it('without keyCache.eager, starts while the key server is down with one warning that names the definition', async () => {
-      const warnings: string[] = [];
-      const spy = vi.spyOn(Logger.prototype, 'warn').mockImplementation(function (this: Logger, message: unknown) {
-        if ((this as unknown as { context?: string }).context === 'EndpointsAuthKeys') warnings.push(String(message));
-      });
-      try {
-        const path = `/down-${next++}`;
-        keyServer.set(path, { status: 503, body: 'down' });
-        const { app, url } = await bootApp(adapter, { down: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } });
-        apps.push(app);
-        await until(() => warnings.some((line) => line.startsWith('keys of "down"')), 'the warning');
-        expect(warnings.filter((line) => line.startsWith('keys of "down"'))).toEqual([
-          'keys of "down" could not be fetched: HTTP 503; requests get 401 until keys arrive; the first request after 1000 ms tries again',
-        ]);
-        expect((await get(`${url}/down`)).body.errorCode).toBe('KEYS_UNAVAILABLE');
-      } finally {
-        spy.mockRestore();
-      }
+      // The adapters' copies of this test run at the same time (describe.concurrent): each reads the one shared spy's
+      // lines for a definition named after its adapter, rather than spying on Logger itself.
+      const name = `down_${adapter}`;
+      const path = `/down-${next++}`;
+      keyServer.set(path, { status: 503, body: 'down' });
+      const { app, url } = await bootApp(adapter, { [name]: { issuer: ISSUER, jwksUri: `${keyServer.url}${path}`, audiences: AUDIENCE } });
+      apps.push(app);
+      const mine = () => keyWarnings.filter((line) => line.startsWith(`keys of "${name}"`));
+      await until(() => mine().length > 0, 'the warning');
+      expect(mine()).toEqual([
+        `keys of "${name}" could not be fetched: HTTP 503; requests get 401 until keys arrive; the first request after 1000 ms tries again`,
+      ]);
+      expect((await get(`${url}/${name}`)).body.errorCode).toBe('KEYS_UNAVAILABLE');
     });
 
     it('without keyCache.eager, starts while the key server is down, and verifies once it answers', async () => {
