@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { describe } from '../api-config/load-spec-document.js';
+import { tenantOf } from './check-firebase-token.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 import type { FirebaseRevocationCheck } from './firebase-profile-options.interface.js';
@@ -11,9 +12,9 @@ interface Verdict {
 }
 
 /**
- * The answers of a user's `checkRevoked`, reused per (`sub`, `iat`) for a TTL of their own, so a token the
- * validated-token cache keeps for minutes is still asked about every TTL; one question at a time per key, so a burst
- * of requests with one token costs one lookup. A throw, a rejection or an answer other than `true` or `false` refuses
+ * The answers of a user's `checkRevoked`, reused per (tenant, `sub`, `iat`, `auth_time`) for a TTL of their own, so
+ * a token the validated-token cache keeps for minutes is still asked about every TTL; one question at a time per key,
+ * so a burst of requests with one token costs one lookup. A throw, a rejection or an answer other than `true` or `false` refuses
  * the token (fail closed) and is not kept: the next request asks again.
  */
 export class RevocationVerdicts {
@@ -32,8 +33,10 @@ export class RevocationVerdicts {
 
   /** TOKEN_REVOKED, REVOCATION_UNAVAILABLE or `undefined` (not revoked); synchronous while a verdict is fresh. */
   refusalOf(claims: JwtClaims): AuthError | undefined | Promise<AuthError | undefined> {
-    // A user signs in again with a new `iat`; every token of one sign-in session shares the verdict.
-    const key = JSON.stringify([claims.sub, claims.iat ?? null]);
+    // Everything Admin's verdict reads of the token: a uid names a user within its tenant only (two tenants' users of
+    // one uid are revoked apart), and `auth_time` is what the revocation time is compared with, so a session signed in
+    // before a revocation never shares the verdict of a sign-in after it, even within the same `iat` second.
+    const key = JSON.stringify([tenantOf(claims['firebase']) ?? null, claims.sub, claims.iat ?? null, claims['auth_time'] ?? null]);
     const verdict = this.verdicts.get(key);
     if (verdict && verdict.until > this.now()) return refusal(verdict.revoked);
     let pending = this.pending.get(key);
