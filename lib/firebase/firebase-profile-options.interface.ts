@@ -2,7 +2,7 @@ import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 
 /**
  * Decides whether a verified Firebase token was revoked: `true` refuses it (TOKEN_REVOKED), `false` lets it pass, and
- * a throw, a rejection or any other answer refuses it as unverifiable (REVOCATION_UNAVAILABLE).
+ * a throw, a rejection, any other answer or none within 10 s refuses it as unverifiable (REVOCATION_UNAVAILABLE).
  * @publicApi
  */
 export type FirebaseRevocationCheck = (claims: JwtClaims) => boolean | Promise<boolean>;
