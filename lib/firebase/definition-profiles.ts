@@ -2,6 +2,7 @@ import type { ResolvedSpec } from '../api-config/resolved-spec.js';
 import { SpecError } from '../api-config/spec-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { EndpointsProvider } from '../interfaces/provider.interface.js';
+import type { KeyClock } from '../keys/key-clock.js';
 import type { TokenProfile } from '../strategies/token-profile.interface.js';
 import { firebaseProjectOf } from './firebase-issuer.js';
 import { FirebaseProfile } from './firebase-profile.js';
@@ -9,15 +10,15 @@ import type { ResolvedFirebaseProfile } from './firebase-profile-options.interfa
 
 /**
  * The profile of each definition the `definitions` option turns one on for, by name; every name must be a JWT
- * definition of the spec, and each profile must fit its definition, or the app does not start. `now` is the clock
- * the revocation verdicts are kept by.
+ * definition of the spec, and each profile must fit its definition, or the app does not start. `clock` is the clock
+ * the revocation verdicts are kept and timed by.
  */
-export function definitionProfiles(spec: ResolvedSpec, settings: ResolvedEndpointsAuthOptions, now: () => number): Map<string, TokenProfile> {
+export function definitionProfiles(spec: ResolvedSpec, settings: ResolvedEndpointsAuthOptions, clock: KeyClock): Map<string, TokenProfile> {
   const profiles = new Map<string, TokenProfile>();
   for (const [name, options] of settings.definitions ?? []) {
     const provider = spec.providers.get(name);
     if (!provider) throw new SpecError('options', `"definitions.${name}": ${unknownDefinition(name, spec)}`);
-    if (options.firebase) profiles.set(name, firebaseProfile(provider, options.firebase, now));
+    if (options.firebase) profiles.set(name, firebaseProfile(provider, options.firebase, clock));
   }
   return profiles;
 }
@@ -29,7 +30,7 @@ function unknownDefinition(name: string, spec: ResolvedSpec): string {
 }
 
 /** The profile, once the definition is known to be one a Firebase token can pass. */
-function firebaseProfile(provider: EndpointsProvider, settings: ResolvedFirebaseProfile, now: () => number): FirebaseProfile {
+function firebaseProfile(provider: EndpointsProvider, settings: ResolvedFirebaseProfile, clock: KeyClock): FirebaseProfile {
   const where = `"definitions.${provider.name}.firebase"`;
   const project = firebaseProjectOf(provider.issuer);
   if (project === undefined) {
@@ -50,5 +51,5 @@ function firebaseProfile(provider: EndpointsProvider, settings: ResolvedFirebase
         `(${provider.audiences.join(', ')}) do not accept; add it to x-google-audiences`,
     );
   }
-  return new FirebaseProfile(provider.name, { project, tenants: settings.tenants }, settings, now);
+  return new FirebaseProfile(provider.name, { project, tenants: settings.tenants }, settings, clock);
 }

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { AuthError } from '../errors/auth-error.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 import type { TokenProfile } from '../strategies/token-profile.interface.js';
+import type { KeyClock } from '../keys/key-clock.js';
 import type { ParsedJwt } from '../token/parsed-jwt.interface.js';
 import { type FirebaseTokenRules, checkFirebaseToken } from './check-firebase-token.js';
 import type { ResolvedFirebaseProfile } from './firebase-profile-options.interface.js';
@@ -23,12 +24,12 @@ export class FirebaseProfile implements TokenProfile {
     name: string,
     private readonly rules: FirebaseTokenRules,
     settings: ResolvedFirebaseProfile,
-    now: () => number,
+    clock: KeyClock,
   ) {
     const { checkRevoked } = settings;
     if (checkRevoked) {
       const onFault = (fault: string) => this.logger.warn(`"${name}": checkRevoked failed (${fault}); the token is refused`);
-      const verdicts = new RevocationVerdicts(checkRevoked, settings.revocationTtlMs, settings.revocationMaxEntries, now, onFault);
+      const verdicts = new RevocationVerdicts(checkRevoked, settings.revocationTtlMs, settings.revocationMaxEntries, clock, onFault);
       this.recheck = (claims) => verdicts.refusalOf(claims);
     }
     const tenants = rules.tenants ? `tenants ${[...rules.tenants].join(', ')}` : 'any tenant';

@@ -6,6 +6,7 @@ import { readCappedBody } from './read-capped-body.util.js';
  * redirects are not followed, so keys never come from another origin; the body is capped at `maxBodyBytes`.
  */
 export async function fetchKeyDocument(url: string, timeoutMs: number, maxBodyBytes: number): Promise<unknown> {
+  checkFetchable(url);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } });
@@ -26,3 +27,16 @@ export async function fetchKeyDocument(url: string, timeoutMs: number, maxBodyBy
   }
 }
 
+/**
+ * fetch() refuses a malformed URL or one with credentials with an error that quotes the URL whole, password included,
+ * which would reach the log line and the span: such a URL is refused here in words that do not quote it.
+ */
+function checkFetchable(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('the key URL cannot be parsed');
+  }
+  if (parsed.username !== '' || parsed.password !== '') throw new Error('the URL holds credentials (user:password@), which fetch() never sends');
+}

@@ -32,7 +32,7 @@ export class StrategyRegistry implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(ENDPOINTS_AUTH_TRACER) tracer?: TracerLike,
   ) {
     this.eager = settings.eager;
-    const profiles = definitionProfiles(spec, settings, () => clock.now());
+    const profiles = definitionProfiles(spec, settings, clock);
     for (const provider of spec.providers.values()) {
       const keys = keySets(provider, settings, counters, clock, tracer);
       this.strategies.set(provider.name, new EndpointsJwtStrategy(provider, keys, settings, profiles.get(provider.name)));

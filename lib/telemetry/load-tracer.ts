@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { guardedTracer } from './guarded-tracer.js';
 import type { TracerLike } from './tracer-like.js';
 
 /** Injection token of the module's tracer: `undefined` when tracing is off or `@opentelemetry/api` is not installed. */
@@ -10,7 +11,8 @@ export const TRACER_NAME = 'nestjs-endpoints-auth';
 /**
  * The library's tracer from `@opentelemetry/api`, loaded on first use and only if the app installed it (it is an
  * optional peer, never imported statically). Without a registered SDK the API hands out its no-op tracer; a
- * provider registered later is still used, as the API's tracers follow the global one.
+ * provider registered later is still used, as the API's tracers follow the global one. Its calls never throw
+ * (`guardedTracer`).
  */
 export async function loadTracer(enabled: boolean): Promise<TracerLike | undefined> {
   if (!enabled) return undefined;
@@ -20,7 +22,7 @@ export async function loadTracer(enabled: boolean): Promise<TracerLike | undefin
   } catch {
     return undefined;
   }
-  return api.trace.getTracer(TRACER_NAME, ownVersion());
+  return guardedTracer(api.trace.getTracer(TRACER_NAME, ownVersion()));
 }
 
 /** This package's version, from its package.json two folders up (dist/telemetry, or lib/telemetry in the repository). */

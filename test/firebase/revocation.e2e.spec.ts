@@ -1,7 +1,7 @@
 /**
  * The Firebase profile's `checkRevoked` on both adapters: asked after the signature and claims pass, its verdict kept
- * per (`sub`, `iat`) for `revocationCacheSeconds` on the injected clock, asked again on validated-token cache hits
- * once that runs out; `true` refuses (TOKEN_REVOKED), a throw or a non-boolean refuses as unverifiable
+ * per (tenant, `sub`, `iat`, `auth_time`) for `revocationCacheSeconds` on the injected clock, asked again on
+ * validated-token cache hits once that runs out; `true` refuses (TOKEN_REVOKED), a throw or a non-boolean refuses as unverifiable
  * (REVOCATION_UNAVAILABLE) and is asked again next time, without the claims reaching the log.
  */
 import { type INestApplication, Module } from '@nestjs/common';
@@ -70,19 +70,21 @@ describe.each(ADAPTERS)('checkRevoked on %s', (adapter) => {
     return { status, errorCode, message };
   };
 
-  it('asks once per (sub, iat) while the verdict is fresh: later requests and other tokens of that sign-in are not asked', async () => {
+  it('asks once per (sub, iat, auth_time) while the verdict is fresh: later requests and other tokens of that sign-in are not asked', async () => {
     const counters = app.get(EndpointsAuthCounters);
     const before = counters.tokens();
     const iat = nowSeconds() - 30;
-    const token = firebaseToken(keys, { sub: 'u-once', iat });
+    // One sign-in: the same auth_time in every token (the verdict is kept per tenant, sub, iat and auth_time).
+    const auth_time = iat - 600;
+    const token = firebaseToken(keys, { sub: 'u-once', iat, auth_time });
     for (let round = 0; round < 3; round++) expect((await get(token)).status).toBe(200);
     expect(main.count('u-once')).toBe(1);
     expect(counters.tokens().hits - before.hits).toBe(2);
     // Another token of the same sign-in (same sub and iat): the same verdict.
-    expect((await get(firebaseToken(keys, { sub: 'u-once', iat, email: 'b@example.com' }))).status).toBe(200);
+    expect((await get(firebaseToken(keys, { sub: 'u-once', iat, auth_time, email: 'b@example.com' }))).status).toBe(200);
     expect(main.count('u-once')).toBe(1);
     // A new iat (a refreshed token) is asked about.
-    expect((await get(firebaseToken(keys, { sub: 'u-once', iat: iat - 1 }))).status).toBe(200);
+    expect((await get(firebaseToken(keys, { sub: 'u-once', iat: iat - 1, auth_time }))).status).toBe(200);
     expect(main.count('u-once')).toBe(2);
   });
 
