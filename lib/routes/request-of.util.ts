@@ -12,7 +12,8 @@ import { wsRequestOf } from '../websockets/ws-connections.js';
  */
 export function requestOf(context: ExecutionContext): HttpRequestLike | undefined {
   const type = context.getType<string>();
-  if (type === 'http') return context.switchToHttp().getRequest<HttpRequestLike>();
+  // What `switchToHttp().getRequest()` returns, without the three closures Nest's `switchToHttp()` makes per call.
+  if (type === 'http') return context.getArgByIndex<HttpRequestLike>(0);
   if (type === 'graphql') return graphqlRequestOf(context);
   if (type === 'rpc') return grpcRequestOf(context);
   if (type === 'ws') return wsRequestOf(context);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ENDPOINTS_AUTH_SETTINGS } from '../endpoints-auth.constants.js';
-import { AuthError, authErrorOf, invalidToken } from '../errors/auth-error.js';
+import { AuthError, invalidToken } from '../errors/auth-error.js';
 import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-options.interface.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
 import type { JwtLocation } from '../interfaces/provider.interface.js';
@@ -26,10 +26,14 @@ import { TOKEN_SLOT, type TokenSlot } from './token-slot.js';
 
 type Parsed = ParsedJwt | AuthError;
 
-/** What one request's verification has learnt so far, across alternatives. */
+/**
+ * What one request's verification has learnt so far, across alternatives. The maps share what alternatives have in
+ * common (their locations, their tokens); a requirement of one alternative, the usual case, has nothing to share and
+ * makes none.
+ */
 interface Attempt {
-  parsed: Map<string, Parsed>;
-  found: Map<readonly JwtLocation[], string[] | AuthError>;
+  parsed?: Map<string, Parsed>;
+  found?: Map<readonly JwtLocation[], string[] | AuthError>;
   failure?: AuthError;
   unknownIssuer: boolean;
 }
@@ -46,6 +50,29 @@ function passed(outcome: VerifiedToken | AuthError, state: Attempt, name: string
     noteJudgedBy(outcome, name);
   }
   return undefined;
+}
+
+/**
+ * The tokens at `locations`, or the `AuthError` that fails the alternative (a cookie sent twice with different
+ * values, as a bad token would); without a closure, as the authenticator calls it on every request.
+ */
+function tokensAt(request: HttpRequestLike, locations: readonly JwtLocation[]): string[] | AuthError {
+  try {
+    return extractTokens(request, locations);
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
+}
+
+/** The parsed token, or the `AuthError` its parse failed with. */
+function parsedOrError(token: string, maxTokenBytes: number): Parsed {
+  try {
+    return parseJwt(token, maxTokenBytes);
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
 }
 
 /** A token that passed every check, with its claims (ESP forwards both). */
@@ -94,7 +121,9 @@ export class RequestAuthenticator {
    * common request pays for no promise; a promise only when a fetch is awaited.
    */
   verify(request: HttpRequestLike, requirement: SecurityRequirement): VerifiedToken | undefined | Promise<VerifiedToken | undefined> {
-    return this.verifyFrom(0, request, requirement, { parsed: new Map(), found: new Map(), unknownIssuer: false });
+    const shared = requirement.providers.length > 1;
+    const state: Attempt = shared ? { parsed: new Map(), found: new Map(), unknownIssuer: false } : { unknownIssuer: false };
+    return this.verifyFrom(0, request, requirement, state);
   }
 
   /** Tries the alternatives from `start` on, as Envoy's `requires_any`: the first that passes is the answer. */
@@ -110,9 +139,11 @@ export class RequestAuthenticator {
       const strategy = this.registry.get(name);
       const { locations } = strategy.provider;
       // Alternatives usually share their locations (ESP's defaults): each list is read once per request.
-      let tokens = state.found.get(locations);
-      // A cookie sent twice with different values fails this alternative, as a bad token would.
-      if (!tokens) state.found.set(locations, (tokens = authErrorOf(() => extractTokens(request, locations))));
+      let tokens = state.found?.get(locations);
+      if (!tokens) {
+        tokens = tokensAt(request, locations);
+        state.found?.set(locations, tokens);
+      }
       if (tokens instanceof AuthError) {
         passed(tokens, state, name);
         continue;
@@ -139,7 +170,7 @@ export class RequestAuthenticator {
     request: HttpRequestLike,
     strategy: EndpointsJwtStrategy,
     tokens: string[],
-    parsed: Map<string, Parsed>,
+    parsed: Map<string, Parsed> | undefined,
     audiences: readonly string[] | undefined,
   ): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> {
     // One token is the usual case: no copies are made for it.
@@ -153,7 +184,7 @@ export class RequestAuthenticator {
     verified: VerifiedToken | undefined,
     request: HttpRequestLike,
     strategy: EndpointsJwtStrategy,
-    parsed: Map<string, Parsed>,
+    parsed: Map<string, Parsed> | undefined,
     audiences: readonly string[] | undefined,
   ): VerifiedToken | AuthError | Promise<VerifiedToken | AuthError> {
     for (let index = start; index < tokens.length; index++) {
@@ -172,10 +203,10 @@ export class RequestAuthenticator {
         verified = { token, claims: cached, definition: strategy.name };
         continue;
       }
-      let jwt = parsed.get(token);
+      let jwt = parsed?.get(token);
       if (!jwt) {
-        jwt = authErrorOf(() => parseJwt(token, this.settings.maxTokenBytes));
-        parsed.set(token, jwt);
+        jwt = parsedOrError(token, this.settings.maxTokenBytes);
+        parsed?.set(token, jwt);
       }
       if (jwt instanceof AuthError) return jwt;
       // Routing by the unverified `iss`: another definition's token is never handed to this strategy.
@@ -214,10 +245,14 @@ export class RequestAuthenticator {
     const now = Date.now();
     // Past the grace period the keys are gone, and so is every token they verified.
     if (!strategy.keys.usable()) return new AuthError('KEYS_UNAVAILABLE');
-    const failure = authErrorOf(() =>
-      checkClaims(entry.claims, strategy.provider, this.settings.clockSkewSeconds, Math.floor(now / 1000), audiences),
-    );
-    return failure ?? entry.claims;
+    // try/catch rather than authErrorOf: no closure on the path every cache hit takes.
+    try {
+      checkClaims(entry.claims, strategy.provider, this.settings.clockSkewSeconds, Math.floor(now / 1000), audiences);
+    } catch (error) {
+      if (error instanceof AuthError) return error;
+      throw error;
+    }
+    return entry.claims;
   }
 
   /** The verified claims (deep-frozen), or the `AuthError` the strategy failed with; a fault is rethrown. */

@@ -1,6 +1,5 @@
 import { AuthError, invalidToken } from '../errors/auth-error.js';
 import type { JwtClaims } from '../interfaces/jwt-claims.interface.js';
-import { sanitizeAudience } from './audience.util.js';
 
 /**
  * ESPv2's time rule (jwt_verify_lib `verifyTimeConstraint`): `nbf` then `exp`, each with the skew. Stricter than
@@ -26,6 +25,16 @@ export function checkTime(payload: JwtClaims, nowSeconds: number, skewSeconds: n
  */
 export function checkAudience(payload: JwtClaims, allowed: readonly string[]): void {
   if (allowed.length === 0) return;
-  const values = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!values.some((value) => allowed.includes(sanitizeAudience(value)))) throw new AuthError('AUDIENCE_NOT_ALLOWED');
+  const aud = payload.aud;
+  // A single `aud` (the usual case) is compared without wrapping it in a list.
+  if (typeof aud === 'string' ? audienceAllowed(aud, allowed) : Array.isArray(aud) && aud.some((value) => audienceAllowed(value, allowed))) return;
+  throw new AuthError('AUDIENCE_NOT_ALLOWED');
+}
+
+/** Whether `allowed` holds `value` sanitised, compared in place rather than on a sanitised copy. */
+function audienceAllowed(value: string, allowed: readonly string[]): boolean {
+  const start = value.startsWith('https://') ? 8 : value.startsWith('http://') ? 7 : 0;
+  const length = value.length - start - (value.endsWith('/') && value.length > start ? 1 : 0);
+  for (const audience of allowed) if (audience.length === length && value.startsWith(audience, start)) return true;
+  return false;
 }

@@ -10,7 +10,9 @@ export function headerValues(request: HttpRequestLike, name: string): string[] {
   if (raw) {
     const values: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (String(raw[i]).toLowerCase() === name) values.push(String(raw[i + 1]));
+      const header = String(raw[i]);
+      // Only a name of the right length is lower-cased: the others would each cost a new string on every request.
+      if (header.length === name.length && (header === name || header.toLowerCase() === name)) values.push(String(raw[i + 1]));
     }
     return values;
   }

@@ -16,7 +16,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * segments, strict base64url, UTF-8 JSON, `crit` refused. Throws an `AuthError`; never echoes the token.
  */
 export function parseJwt(raw: string, maxTokenBytes: number): ParsedJwt {
-  if (Buffer.byteLength(raw) > maxTokenBytes) throw invalidToken(`Jwt is larger than ${maxTokenBytes} bytes`);
+  // UTF-8 takes one to three bytes per UTF-16 unit: only a token near the bound needs its bytes counted.
+  if (raw.length > maxTokenBytes || (raw.length * 3 > maxTokenBytes && Buffer.byteLength(raw) > maxTokenBytes)) {
+    throw invalidToken(`Jwt is larger than ${maxTokenBytes} bytes`);
+  }
   const segments = raw.split('.');
   if (segments.length !== 3 || segments.some((segment) => segment === '')) {
     throw invalidToken('Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections');
@@ -38,7 +41,8 @@ export function parseJwt(raw: string, maxTokenBytes: number): ParsedJwt {
     raw,
     header: header as ParsedJwt['header'],
     payload: payload as ParsedJwt['payload'],
-    signingInput: `${segments[0]}.${segments[1]}`,
+    // A slice of the token, not a concatenation: Buffer.from() would flatten a concatenation into a copy first.
+    signingInput: raw.slice(0, segments[0].length + 1 + segments[1].length),
     signature,
   };
 }

@@ -79,6 +79,18 @@ describe.concurrent('the validated-token cache', () => {
       expect(second.body.info).toEqual(first.body.info);
     });
 
+    it('serves only the exact token: one ending as a cached token does (its signature reused) is verified in full and refused', async () => {
+      const { url, tokens } = await boot();
+      const token = alphaToken();
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      const [header, , signature] = token.split('.');
+      const forged = `${header}.${alphaToken().split('.')[1]}.${signature}`;
+      expect(await get(`${url}/alpha`, forged)).toMatchObject({ status: 401, code: 'INVALID_TOKEN' });
+      // The forged token took nothing from the cache and put nothing in it: the real one is still a hit.
+      expect((await get(`${url}/alpha`, token)).status).toBe(200);
+      expect(tokens()).toEqual({ hits: 1, misses: 2 });
+    });
+
     it('still checks the requirement on a hit: a cached alpha token is refused on a beta route', async () => {
       const { url, tokens } = await boot();
       const token = alphaToken();

@@ -131,6 +131,18 @@ describe('checkAudience', () => {
     expect(sanitizeAudience('Https://a')).toBe('Https://a');
     expect(sanitizeAudience('')).toBe('');
   });
+
+  it('compares in place exactly as against the sanitised value, on the edges of the scheme and the slash', () => {
+    const values = ['', '/', '//', 'a', 'a/', 'a//', 'https://', 'http://', 'https:///', 'http:///', 'https://a', 'https://a/', 'https://a//', 'http://a/', 'https://http://a', 'Https://a', 'https:/a', 'ab', 'https://ab/'];
+    const sets = [[''], ['a'], ['a/'], ['/'], ['http://a'], ['b', 'a'], ['ab']];
+    for (const allowed of sets) {
+      for (const aud of values) {
+        const expected = allowed.includes(sanitizeAudience(aud)) ? 'ok' : 'AUDIENCE_NOT_ALLOWED';
+        expect([allowed, aud, outcome(() => checkAudience(payload({ aud }), allowed))]).toEqual([allowed, aud, expected]);
+        expect([allowed, aud, outcome(() => checkAudience(payload({ aud: ['zz', aud] }), allowed))]).toEqual([allowed, aud, expected]);
+      }
+    }
+  });
 });
 
 describe('checkClaims order (issuer, time, audience)', () => {
