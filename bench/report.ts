@@ -136,7 +136,7 @@ export function markdown(report: BenchReport): string {
   out.push(`# nestjs-endpoints-auth benchmark — ${report.startedAt}`, '');
   out.push(
     `${machine.cpus} × ${machine.model}, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAvgStart} at the start, ` +
-      `${machine.loadAvgEnd} at the end. Nest 12 + Express, \`GET /hello\` (small JSON) on 127.0.0.1, autocannon in a separate process, ` +
+      `${machine.loadAvgEnd} at the end. Nest 12 + ${settings['adapter'] === 'fastify' ? 'Fastify' : 'Express'}, \`GET /hello\` (small JSON) on 127.0.0.1, autocannon in a separate process, ` +
       `${String(settings['connections'])} connections, ${String(settings['warmupSeconds'])} s warm-up then ${String(settings['seconds'])} s measured per mode, ` +
       `${String(settings['reps'])} repetition(s) interleaved. Ratios are within one repetition.`,
     '',

@@ -47,6 +47,7 @@ const { values: flags } = parseArgs({
     pool: { type: 'string', default: process.env['BENCH_POOL'] },
     profile: { type: 'string', default: process.env['BENCH_PROFILE'] ?? '' },
     'no-write': { type: 'boolean', default: false },
+    adapter: { type: 'string', default: process.env['BENCH_ADAPTER'] ?? 'express' },
   },
 });
 
@@ -61,7 +62,14 @@ const settings = {
   memoryTokens: positive('memory-tokens', flags['memory-tokens']),
   memoryConfigs: flags['skip-memory'] ? [] : flags['memory-configs'].split(',').filter(Boolean),
   profile: flags.profile.split(',').filter(Boolean).map((name) => modeNamed(name.trim()).name),
+  adapter: adapterNamed(flags.adapter),
 };
+
+/** The HTTP platform every mode's app runs on: Express (the default) or Fastify, to report both sets of ratios. */
+function adapterNamed(name: string): 'express' | 'fastify' {
+  if (name === 'express' || name === 'fastify') return name;
+  throw new Error(`--adapter must be express or fastify, got "${name}"`);
+}
 
 /** The memory run's cache configurations: the library's defaults, and a large one where maxBytes is what binds. */
 const MEMORY_CONFIGS: Record<string, string[]> = {
@@ -167,7 +175,7 @@ async function runMode(
 ): Promise<HttpRow> {
   const fetchesBefore = (await ask<Extract<KeyServerMessage, { type: 'counts' }>>(keyServer, 'counts')).fetches;
   const profiling = settings.profile.includes(mode.name);
-  const server = forkScript('./server.js', [mode.name], {
+  const server = forkScript('./server.js', [mode.name, settings.adapter], {
     env: { BENCH_JWKS_URI: jwksUri },
     execArgv: profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${mode.name}-rep${rep}.cpuprofile`] : [],
   });

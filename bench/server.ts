@@ -1,9 +1,10 @@
-// The app under load: Nest 12 + Express, one `GET /hello` answering a small JSON, guarded as the mode says
+// The app under load: Nest 12 + Express (or Fastify, argv[3]), one `GET /hello` answering a small JSON, guarded as the mode says
 // (argv[2], see modes.ts). Forked by run.ts with an IPC channel: it reports its port when listening, and answers
 // { type: 'stats' } with its own CPU time, memory and the library's counters. Never logs a request or a token.
 import 'reflect-metadata';
 import { type CanActivate, Controller, Get, Injectable, Module, type Type } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { passportJwtSecret } from 'jwks-rsa';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,8 @@ export type ServerMessage =
     };
 
 const mode = modeNamed(process.argv[2] ?? 'none');
+/** The HTTP platform (argv[3]): Express unless `fastify`. */
+const platform = process.argv[3] === 'fastify' ? 'fastify' : 'express';
 const jwksUri = process.env['BENCH_JWKS_URI'] ?? '';
 if (mode.guard === 'canonical' || mode.guard === 'library') {
   if (!jwksUri.startsWith('http://127.0.0.1:')) throw new Error('BENCH_JWKS_URI must name the key server on 127.0.0.1');
@@ -93,7 +96,11 @@ function appModule(spec: ModeSpec): Type<unknown> {
 }
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(appModule(mode), { logger: ['error', 'warn'] });
+  const logger: ['error', 'warn'] = ['error', 'warn'];
+  const app =
+    platform === 'fastify'
+      ? await NestFactory.create(appModule(mode), new FastifyAdapter(), { logger })
+      : await NestFactory.create(appModule(mode), { logger });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const counters = mode.guard === 'library' ? app.get(EndpointsAuthCounters) : undefined;
