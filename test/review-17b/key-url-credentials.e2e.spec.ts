@@ -4,12 +4,11 @@
  * `endpoints_auth.fetch_keys` span's status.
  */
 import { Controller, Get, type LoggerService, Module } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Secured } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, Apps, bearer, call, startApp } from '../support/app.js';
+import { recordSpans } from '../support/span-recorder.js';
 import { claims, signJwt } from '../support/keys.js';
 
 let issuers: Issuers;
@@ -47,16 +46,9 @@ function moduleWithCredentials() {
 }
 
 describe.each(ADAPTERS)('a key URL with credentials on %s', (adapter) => {
-  let exporter: InMemorySpanExporter;
+  const recorder = recordSpans();
   const apps = new Apps();
-  beforeEach(() => {
-    exporter = new InMemorySpanExporter();
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-  });
-  afterEach(async () => {
-    await apps.closeAll();
-    trace.disable();
-  });
+  afterEach(() => apps.closeAll());
 
   it('fails the fetch without quoting the password in the log or the span', async () => {
     const logger = new AllLines();
@@ -64,7 +56,7 @@ describe.each(ADAPTERS)('a key URL with credentials on %s', (adapter) => {
     const token = signJwt(issuers.alpha.key, claims(issuers.alpha.issuer, 'alpha-audience'));
     expect((await call(`${url}/alpha`, { headers: bearer(token) })).status).toBe(401);
 
-    const fetches = exporter.getFinishedSpans().filter((span) => span.name === 'endpoints_auth.fetch_keys');
+    const fetches = recorder.spans().filter((span) => span.name === 'endpoints_auth.fetch_keys');
     expect(fetches.length).toBeGreaterThan(0);
     expect(fetches[0]!.attributes['endpoints_auth.outcome']).toBe('failed');
     expect(fetches[0]!.status.message).toMatch(/credentials/);

@@ -4,12 +4,12 @@
  * token, its signature or its claims; `tracing: false` records nothing.
  */
 import { Controller, Get, Module } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EndpointsAuthModule, Secured } from '../../lib/index.js';
 import { type Issuers, openApi2, startIssuers } from '../fixtures/issuers.js';
 import { ADAPTERS, Apps, bearer, call, startApp } from '../support/app.js';
+import { recordSpans } from '../support/span-recorder.js';
 import { claims, makeKey, nowSeconds, signJwt } from '../support/keys.js';
 
 let issuers: Issuers;
@@ -50,17 +50,9 @@ const named = (spans: ReadableSpan[], name: string) =>
   spans.filter((span) => span.name === name && span.attributes['endpoints_auth.definition'] === 'alpha');
 
 describe.each(ADAPTERS)('OpenTelemetry spans on %s', (adapter) => {
-  let exporter: InMemorySpanExporter;
+  const recorder = recordSpans();
   const apps = new Apps();
-
-  beforeEach(() => {
-    exporter = new InMemorySpanExporter();
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-  });
-  afterEach(async () => {
-    await apps.closeAll();
-    trace.disable();
-  });
+  afterEach(() => apps.closeAll());
 
   it('records the key fetch and each full verification with the documented attributes, never the token', async () => {
     const { url } = apps.track(await startApp(moduleWith(), adapter));
@@ -73,7 +65,7 @@ describe.each(ADAPTERS)('OpenTelemetry spans on %s', (adapter) => {
     for (const token of [good, good, expired, unknownKid, forged]) statuses.push((await call(`${url}/alpha`, { headers: bearer(token) })).status);
     expect(statuses).toEqual([200, 200, 401, 401, 401]);
 
-    const spans = exporter.getFinishedSpans();
+    const spans = recorder.spans();
     const fetches = named(spans, 'endpoints_auth.fetch_keys');
     // The start-up fetch; the unknown kid comes within the refetch cooldown, so it waits on the store but fetches nothing.
     expect(fetches.length).toBe(1);
@@ -123,7 +115,7 @@ describe.each(ADAPTERS)('OpenTelemetry spans on %s', (adapter) => {
     try {
       const { url } = apps.track(await startApp(moduleWith(undefined, false), adapter));
       expect((await call(`${url}/alpha`, { headers: bearer(alpha()) })).status).toBe(401);
-      const failed = named(exporter.getFinishedSpans(), 'endpoints_auth.fetch_keys').at(-1)!;
+      const failed = named(recorder.spans(), 'endpoints_auth.fetch_keys').at(-1)!;
       expect(failed.attributes['endpoints_auth.outcome']).toBe('failed');
       expect(failed.status).toEqual({ code: 2, message: 'HTTP 503' });
     } finally {
@@ -134,6 +126,6 @@ describe.each(ADAPTERS)('OpenTelemetry spans on %s', (adapter) => {
   it('records nothing with tracing: false', async () => {
     const { url } = apps.track(await startApp(moduleWith(false), adapter));
     expect((await call(`${url}/alpha`, { headers: bearer(alpha({ jti: 'untraced' })) })).status).toBe(200);
-    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(recorder.spans()).toEqual([]);
   });
 });
