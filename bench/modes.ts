@@ -2,7 +2,7 @@
 // the two processes cannot disagree.
 
 /** How the app guards `GET /hello`. */
-export type GuardKind = 'none' | 'noop' | 'canonical' | 'library';
+export type GuardKind = 'none' | 'noop' | 'spin' | 'canonical' | 'library';
 
 /** What every request carries: no token, the same RS256 or ES256 token, or the next token of the unique pool. */
 export type TokenKind = 'none' | 'RS256' | 'ES256' | 'pool';
@@ -23,6 +23,13 @@ export interface ModeSpec {
 export const MODES: readonly ModeSpec[] = [
   { name: 'none', guard: 'none', token: 'RS256', refuses: false, what: 'no guard' },
   { name: 'noop', guard: 'noop', token: 'RS256', refuses: false, what: 'a global guard that returns true (the practical limit)' },
+  {
+    name: 'spin',
+    guard: 'spin',
+    token: 'RS256',
+    refuses: false,
+    what: 'a global guard that keeps the CPU busy for --spin-us µs (default 3), then returns true: what that much guard work costs over HTTP',
+  },
   {
     name: 'canonical',
     guard: 'canonical',

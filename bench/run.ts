@@ -1,17 +1,18 @@
 // `npm run bench`: the whole benchmark in one run. Starts the key server, mints the unique-token pool, runs the
-// micro-benchmark and the memory run (each in a child process), then for every repetition starts the app once per
-// mode (A B C … A B C), checks it answers 200/401 as it should, warms it up and loads it with autocannon from this
-// process while sampling the server's CPU. Writes bench/results/<timestamp>.json and .md and latest.md, and prints
-// the table. Knobs (flags, or BENCH_* environment variables):
-//   --seconds 10 --reps 2 --connections 64 --warmup 3 --modes none,noop,canonical,cached,verified-rs256,verified-es256,unique
+// micro-benchmark and the memory run (each in a child process), then starts the app once per mode, checks it answers
+// 200/401 as it should, and for every repetition rotates over the live apps (A B C … A B C), warming each up and
+// loading it with autocannon from this process while sampling the server's CPU. Writes bench/results/<timestamp>.json
+// and .md and latest.md, and prints the table. Knobs (flags, or BENCH_* environment variables):
+//   --seconds 5 --reps 5 --connections 64 --warmup 1 --modes none,noop,canonical,cached,verified-rs256,verified-es256,unique
+//   --adapter express|fastify --spin-us 3 (the `spin` mode's guard)
 //   --micro-seconds 1 --micro-rounds 5 --skip-micro --memory-tokens 1000000 --memory-configs default,large --skip-memory
 //   --pool <tokens> (default: enough for 15k req/s over warm-up + window) --profile <mode,…> (server --cpu-prof)
 //   --no-write (print only)
 // Quick smoke: npm run bench -- --seconds 2 --reps 1
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ChildProcess } from 'node:child_process';
 import { ask, forkScript, killAllStarted, nextMessage, stopChild } from './children.js';
@@ -23,6 +24,7 @@ import { MODES, type ModeSpec, modeNamed } from './modes.js';
 import { type BenchReport, type HttpRow, judge, markdown, rate } from './report.js';
 import type { ServerMessage } from './server.js';
 import { type TokenPool, mintPool, tokenAt } from './token-pool.js';
+import { signatureCostUs } from './signature-cost.js';
 import { benchClaims, jwksOf, makeKeys, signWith, tamperSignature } from './tokens.js';
 import { type CpuProfile, categoriseProfile, summariseProfile } from './cpu-profile.js';
 
@@ -33,10 +35,10 @@ const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
 
 const { values: flags } = parseArgs({
   options: {
-    seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '10' },
-    reps: { type: 'string', default: process.env['BENCH_REPS'] ?? '2' },
+    seconds: { type: 'string', default: process.env['BENCH_SECONDS'] ?? '5' },
+    reps: { type: 'string', default: process.env['BENCH_REPS'] ?? '5' },
     connections: { type: 'string', default: process.env['BENCH_CONNECTIONS'] ?? '64' },
-    warmup: { type: 'string', default: process.env['BENCH_WARMUP'] ?? '3' },
+    warmup: { type: 'string', default: process.env['BENCH_WARMUP'] ?? '1' },
     modes: { type: 'string', default: process.env['BENCH_MODES'] ?? MODES.map((mode) => mode.name).join(',') },
     'micro-seconds': { type: 'string', default: process.env['BENCH_MICRO_SECONDS'] ?? '1' },
     'micro-rounds': { type: 'string', default: process.env['BENCH_MICRO_ROUNDS'] ?? '5' },
@@ -48,6 +50,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'string', default: process.env['BENCH_PROFILE'] ?? '' },
     'no-write': { type: 'boolean', default: false },
     adapter: { type: 'string', default: process.env['BENCH_ADAPTER'] ?? 'express' },
+    'spin-us': { type: 'string', default: process.env['BENCH_SPIN_US'] ?? '3' },
+    before: { type: 'string', default: process.env['BENCH_BEFORE'] },
   },
 });
 
@@ -63,6 +67,9 @@ const settings = {
   memoryConfigs: flags['skip-memory'] ? [] : flags['memory-configs'].split(',').filter(Boolean),
   profile: flags.profile.split(',').filter(Boolean).map((name) => modeNamed(name.trim()).name),
   adapter: adapterNamed(flags.adapter),
+  spinUs: positive('spin-us', flags['spin-us']),
+  /** Another build's dist-bench/bench folder (e.g. the previous commit's): its library modes run beside this one's. */
+  before: flags.before ? path.resolve(flags.before) : undefined,
 };
 
 /** The HTTP platform every mode's app runs on: Express (the default) or Fastify, to report both sets of ratios. */
@@ -122,21 +129,35 @@ async function main(): Promise<void> {
     await stopChild(child);
   }
 
+  // Issue 18's budget for a verified request: one signature check (timed here, before any load) plus 15 µs.
+  const signatureUs = { RS256: signatureCostUs(constant.RS256, keys.RS256), ES256: signatureCostUs(constant.ES256, keys.ES256) };
+  log(`one signature check: RS256 ${signatureUs.RS256.toFixed(1)} µs, ES256 ${signatureUs.ES256.toFixed(1)} µs`);
+
   const keyServer = forkScript('./key-server.js', [], { env: { BENCH_JWKS: JSON.stringify(jwksOf(keys)) } });
   const { url: jwksUri } = await nextMessage<Extract<KeyServerMessage, { type: 'ready' }>>(keyServer, 'ready', 10_000);
   const rows: HttpRow[] = [];
+  // Every mode's app is started once and kept: the repetitions then rotate the load over live, warm servers (A B C …
+  // A B C), so a window is short and a slow spell of the shared machine falls on neighbouring modes alike.
+  const servers: ModeServer[] = [];
   try {
+    for (const name of settings.modes) {
+      const mode = modeNamed(name);
+      servers.push(await startMode(mode, keyServer, jwksUri, constant));
+      // --before: the other build's app of the same library mode, measured right after this build's.
+      if (settings.before && mode.guard === 'library') servers.push(await startMode(mode, keyServer, jwksUri, constant, settings.before));
+    }
     for (let rep = 1; rep <= settings.reps; rep++) {
-      for (const name of settings.modes) {
-        const row = await runMode(rep, modeNamed(name), keyServer, jwksUri, constant, pool);
+      for (const server of servers) {
+        const row = await measureMode(rep, server, keyServer, pool);
         rows.push(row);
         log(
-          `rep ${rep} ${name.padEnd(15)} ${Math.round(row.rps).toString().padStart(6)} req/s  p50 ${row.p50.toFixed(2)} p99 ${row.p99.toFixed(2)} ms  ` +
-            `${row.serverCpuUsPerReq.toFixed(1)} µs/req  other load ${row.otherCores.toFixed(2)} cores  key fetches ${row.keyFetches}`,
+          `rep ${rep} ${row.mode.padEnd(22)} ${Math.round(row.rps).toString().padStart(6)} req/s  p50 ${row.p50.toFixed(2)} p99 ${row.p99.toFixed(2)} ms  ` +
+            `${row.serverCpuUsPerReq.toFixed(1)} µs/req (user ${row.serverUserUsPerReq.toFixed(1)})  other load ${row.otherCores.toFixed(2)} cores`,
         );
       }
     }
   } finally {
+    for (const server of servers) await stopChild(server.child);
     await stopChild(keyServer);
   }
 
@@ -146,10 +167,11 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${os.type()} ${os.release()}`, loadAvgStart, loadAvgEnd: loadAvg() },
     settings: { ...settings, poolTokens: pool?.count ?? 0 },
+    signatureUs,
     http,
     micro,
     memory,
-    targets: judge(http, micro, memory),
+    targets: judge(http, micro, memory, signatureUs),
   };
   let table = markdown(report);
   for (const mode of settings.profile) table += profileSection(mode);
@@ -164,78 +186,106 @@ async function main(): Promise<void> {
   }
 }
 
-/** One mode in one repetition: start the app, check it, warm it up, measure it, stop it. */
-async function runMode(
-  rep: number,
+/** A mode's app, started and checked, kept for every repetition. */
+interface ModeServer {
+  mode: ModeSpec;
+  /** The row's name: the mode's, with ` (before)` for the --before build's app. */
+  label: string;
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** The token every request of the mode carries (the pool's next one for `unique`). */
+  validToken: string;
+  sanity: HttpRow['sanity'];
+  /** Key fetches the key server saw while this app started and answered the sanity check. */
+  startupKeyFetches: number;
+}
+
+/** Starts a mode's app and checks it answers 200, and 401 to no token and to a bad signature where it must refuse. */
+async function startMode(
   mode: ModeSpec,
   keyServer: ChildProcess,
   jwksUri: string,
   constant: { RS256: string; ES256: string },
-  pool: TokenPool | undefined,
-): Promise<HttpRow> {
+  beforeDir?: string,
+): Promise<ModeServer> {
   const fetchesBefore = (await ask<Extract<KeyServerMessage, { type: 'counts' }>>(keyServer, 'counts')).fetches;
-  const profiling = settings.profile.includes(mode.name);
-  const server = forkScript('./server.js', [mode.name, settings.adapter], {
-    env: { BENCH_JWKS_URI: jwksUri },
-    execArgv: profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${mode.name}-rep${rep}.cpuprofile`] : [],
-  });
-  try {
-    const { port, pid } = await nextMessage<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready', 30_000);
-    const url = `http://127.0.0.1:${port}/hello`;
-
-    const validToken = mode.token === 'ES256' ? constant.ES256 : constant.RS256;
-    const sanity = {
-      valid: await status(url, validToken, true),
-      noToken: await status(url, undefined),
-      badSignature: await status(url, tamperSignature(validToken)),
-    };
-    const refused = mode.refuses ? 401 : 200;
-    if (sanity.valid !== 200 || sanity.noToken !== refused || sanity.badSignature !== refused) {
-      throw new Error(`mode ${mode.name}: sanity check failed (valid ${sanity.valid}, no token ${sanity.noToken}, bad signature ${sanity.badSignature}; want 200/${refused}/${refused})`);
-    }
-
-    let next = 0;
-    const token = mode.token === 'pool' ? () => tokenAt(pool!, next++) : validToken;
-    if (settings.warmupSeconds > 0) await load({ url, connections: settings.connections, seconds: settings.warmupSeconds, token });
-
-    const statsBefore = await ask<Extract<ServerMessage, { type: 'stats' }>>(server, 'stats');
-    const machineBefore = machineCpuUs();
-    const selfBefore = process.cpuUsage();
-    const cpuBefore = processCpuUs(pid);
-    const result = await load({ url, connections: settings.connections, seconds: settings.seconds, token });
-    const cpuAfter = processCpuUs(pid);
-    const selfAfter = process.cpuUsage(selfBefore);
-    const machineAfter = machineCpuUs();
-    const statsAfter = await ask<Extract<ServerMessage, { type: 'stats' }>>(server, 'stats');
-
-    const serverCpu = cpuAfter - cpuBefore;
-    const selfCpu = selfAfter.user + selfAfter.system;
-    const windowUs = result.wallSeconds * 1e6;
-    const served = Math.max(1, result.responses2xx);
-    const selfServerCpu = statsAfter.cpuUserUs + statsAfter.cpuSystemUs - statsBefore.cpuUserUs - statsBefore.cpuSystemUs;
-    await stopChild(server);
-    const fetchesAfter = (await ask<Extract<KeyServerMessage, { type: 'counts' }>>(keyServer, 'counts')).fetches;
-    return {
-      rep,
-      mode: mode.name,
-      what: mode.what,
-      ...result,
-      serverCpuUsPerReq: serverCpu / served,
-      serverCpuUsPerReqSelf: selfServerCpu / served,
-      serverCores: serverCpu / windowUs,
-      loadGenCores: selfCpu / windowUs,
-      otherCores: Math.max(0, machineAfter.busy - machineBefore.busy - serverCpu - selfCpu) / windowUs,
-      keyFetches: fetchesAfter - fetchesBefore,
-      libraryKeyFetches: statsAfter.keys?.fetches,
-      cacheHits: mode.tokenCache && statsAfter.tokens && statsBefore.tokens ? statsAfter.tokens.hits - statsBefore.tokens.hits : undefined,
-      cacheMisses: mode.tokenCache && statsAfter.tokens && statsBefore.tokens ? statsAfter.tokens.misses - statsBefore.tokens.misses : undefined,
-      poolWrapped: mode.token === 'pool' ? next > pool!.count : undefined,
-      sanity,
-      loadAvg: loadAvg(),
-    };
-  } finally {
-    await stopChild(server);
+  const profiling = settings.profile.includes(mode.name) && !beforeDir;
+  let script = './server.js';
+  if (beforeDir) {
+    script = path.join(beforeDir, 'server.js');
+    if (!existsSync(script)) throw new Error(`--before: no server.js in ${beforeDir} (build that checkout with tsc -p tsconfig.bench.json)`);
+    script = pathToFileURL(script).href;
   }
+  const label = beforeDir ? `${mode.name} (before)` : mode.name;
+  const child = forkScript(script, [mode.name, settings.adapter], {
+    env: { BENCH_JWKS_URI: jwksUri, BENCH_SPIN_US: String(settings.spinUs) },
+    // One profile over every repetition of the mode (written when the server stops).
+    execArgv: profiling ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${mode.name}-reps.cpuprofile`] : [],
+  });
+  const { port, pid } = await nextMessage<Extract<ServerMessage, { type: 'ready' }>>(child, 'ready', 30_000);
+  const url = `http://127.0.0.1:${port}/hello`;
+  const validToken = mode.token === 'ES256' ? constant.ES256 : constant.RS256;
+  const sanity = {
+    valid: await status(url, validToken, true),
+    noToken: await status(url, undefined),
+    badSignature: await status(url, tamperSignature(validToken)),
+  };
+  const refused = mode.refuses ? 401 : 200;
+  if (sanity.valid !== 200 || sanity.noToken !== refused || sanity.badSignature !== refused) {
+    await stopChild(child);
+    throw new Error(`mode ${label}: sanity check failed (valid ${sanity.valid}, no token ${sanity.noToken}, bad signature ${sanity.badSignature}; want 200/${refused}/${refused})`);
+  }
+  const fetchesAfter = (await ask<Extract<KeyServerMessage, { type: 'counts' }>>(keyServer, 'counts')).fetches;
+  return { mode, label, child, pid, url, validToken, sanity, startupKeyFetches: fetchesAfter - fetchesBefore };
+}
+
+/** One mode in one repetition: warm the live app up, then measure a window while reading its CPU. */
+async function measureMode(rep: number, server: ModeServer, keyServer: ChildProcess, pool: TokenPool | undefined): Promise<HttpRow> {
+  const { mode, label, child, pid, url } = server;
+  const fetchesBefore = (await ask<Extract<KeyServerMessage, { type: 'counts' }>>(keyServer, 'counts')).fetches;
+  // Each window walks the pool from its start: the cache (LRU) has long dropped the tokens a window began with.
+  let next = 0;
+  const token = mode.token === 'pool' ? () => tokenAt(pool!, next++) : server.validToken;
+  if (settings.warmupSeconds > 0) await load({ url, connections: settings.connections, seconds: settings.warmupSeconds, token });
+
+  const statsBefore = await ask<Extract<ServerMessage, { type: 'stats' }>>(child, 'stats');
+  const machineBefore = machineCpuUs();
+  const selfBefore = process.cpuUsage();
+  const cpuBefore = processCpuUs(pid);
+  const result = await load({ url, connections: settings.connections, seconds: settings.seconds, token });
+  const cpuAfter = processCpuUs(pid);
+  const selfAfter = process.cpuUsage(selfBefore);
+  const machineAfter = machineCpuUs();
+  const statsAfter = await ask<Extract<ServerMessage, { type: 'stats' }>>(child, 'stats');
+
+  const serverCpu = cpuAfter - cpuBefore;
+  const selfCpu = selfAfter.user + selfAfter.system;
+  const windowUs = result.wallSeconds * 1e6;
+  const served = Math.max(1, result.responses2xx);
+  const userCpu = statsAfter.cpuUserUs - statsBefore.cpuUserUs;
+  const systemCpu = statsAfter.cpuSystemUs - statsBefore.cpuSystemUs;
+  const fetchesAfter = (await ask<Extract<KeyServerMessage, { type: 'counts' }>>(keyServer, 'counts')).fetches;
+  return {
+    rep,
+    mode: label,
+    what: label === mode.name ? mode.what : `${mode.what}; the --before build (${settings.before})`,
+    ...result,
+    serverCpuUsPerReq: serverCpu / served,
+    serverCpuUsPerReqSelf: (userCpu + systemCpu) / served,
+    serverUserUsPerReq: userCpu / served,
+    serverSystemUsPerReq: systemCpu / served,
+    serverCores: serverCpu / windowUs,
+    loadGenCores: selfCpu / windowUs,
+    otherCores: Math.max(0, machineAfter.busy - machineBefore.busy - serverCpu - selfCpu) / windowUs,
+    keyFetches: server.startupKeyFetches + fetchesAfter - fetchesBefore,
+    libraryKeyFetches: statsAfter.keys?.fetches,
+    cacheHits: mode.tokenCache && statsAfter.tokens && statsBefore.tokens ? statsAfter.tokens.hits - statsBefore.tokens.hits : undefined,
+    cacheMisses: mode.tokenCache && statsAfter.tokens && statsBefore.tokens ? statsAfter.tokens.misses - statsBefore.tokens.misses : undefined,
+    poolWrapped: mode.token === 'pool' ? next > pool!.count : undefined,
+    sanity: server.sanity,
+    loadAvg: loadAvg(),
+  };
 }
 
 /** The status of one request (the body is read, and for a 200 must be the handler's JSON). */

@@ -50,6 +50,18 @@ class NoopGuard implements CanActivate {
   }
 }
 
+/** Busy for BENCH_SPIN_US µs of wall time on every request (the `spin` mode: a calibrated amount of guard work). */
+@Injectable()
+class SpinGuard implements CanActivate {
+  private readonly ms = Number(process.env['BENCH_SPIN_US'] ?? '3') / 1000;
+
+  canActivate(): boolean {
+    const end = performance.now() + this.ms;
+    while (performance.now() < end);
+    return true;
+  }
+}
+
 // ---- canonical: the Nest docs' JWT recipe with the keys from a JWKS through jwks-rsa, as written there --------------
 
 @Injectable()
@@ -78,6 +90,7 @@ function appModule(spec: ModeSpec): Type<unknown> {
   const imports: NonNullable<Parameters<typeof Module>[0]['imports']> = [];
   const providers: NonNullable<Parameters<typeof Module>[0]['providers']> = [];
   if (spec.guard === 'noop') providers.push({ provide: APP_GUARD, useClass: NoopGuard });
+  if (spec.guard === 'spin') providers.push({ provide: APP_GUARD, useClass: SpinGuard });
   if (spec.guard === 'canonical') {
     imports.push(PassportModule);
     providers.push(JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard });
