@@ -109,6 +109,11 @@ export class RouteRequirements implements OnModuleInit {
     return this.graphql.requirementFor(request);
   }
 
+  /** What the spec requires of a GET of the WebSocket handshake's routed path: the memo its connection's messages use. */
+  gatewayPathRequirementFor(request: HttpRequestLike): SecurityRequirement | undefined {
+    return this.gateways.requirementFor(request);
+  }
+
   /**
    * A gRPC method: the service config rule its full name matches; an OpenAPI document's paths are HTTP paths and never
    * match a method, so it gets the API-level `security`, as an unlisted path does.

@@ -7,7 +7,7 @@ import type { ResolvedEndpointsAuthOptions } from '../interfaces/endpoints-auth-
 import type { SecurityRequirement } from '../interfaces/requirement.interface.js';
 import { ENDPOINTS_AUTH_KEY_CLOCK, type KeyClock } from '../keys/key-clock.js';
 import { EndpointsAuthCounters } from '../keys/key-counters.js';
-import { matchSpecPath } from '../routes/match-spec-path.js';
+import { RouteRequirements } from '../routes/route-requirements.js';
 import { routedPathOf } from '../routes/route-template.util.js';
 import { unionOf } from '../routes/spec-operation.js';
 import { RequestAuthenticator } from '../strategies/request-authenticator.js';
@@ -38,6 +38,8 @@ export class HandshakeAuthenticator {
 
   constructor(
     private readonly spec: ResolvedSpec,
+    /** What the spec requires of a GET of a handshake path, matched once per path for handshakes and messages alike. */
+    private readonly routes: RouteRequirements,
     private readonly settings: ResolvedEndpointsAuthOptions,
     private readonly authenticator: RequestAuthenticator,
     private readonly registry: StrategyRegistry,
@@ -60,6 +62,7 @@ export class HandshakeAuthenticator {
     }
     return new HandshakeAuthenticator(
       app.get<ResolvedSpec>(ENDPOINTS_AUTH_SPEC, { strict: false }),
+      app.get(RouteRequirements, { strict: false }),
       app.get<ResolvedEndpointsAuthOptions>(ENDPOINTS_AUTH_SETTINGS, { strict: false }),
       authenticator,
       app.get(StrategyRegistry, { strict: false }),
@@ -78,7 +81,7 @@ export class HandshakeAuthenticator {
    */
   requirementFor(request: HttpRequestLike, target: HandshakeTarget, defaultPath?: string): SecurityRequirement | undefined {
     const declared = this.gateways.declaredFor(target, defaultPath);
-    const fromSpec = () => matchSpecPath(this.spec, 'GET', [routedPathOf(request)]);
+    const fromSpec = () => this.routes.gatewayPathRequirementFor(request);
     const each = declared.length === 0 ? [fromSpec()] : declared.map((requirement) => requirement ?? fromSpec());
     if (each.some((requirement) => !requirement || requirement.providers.length === 0)) return undefined;
     // With the definitions, a gateway's own audiences and another's x-security ones are both let in.

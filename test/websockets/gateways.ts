@@ -12,9 +12,10 @@ type Place = (name: string) => { path: string } | { namespace: string };
 /**
  * The app every WebSocket test runs: `secured` (class `@Secured('alpha')`: whoami, a public ping, a beta-only
  * handler), `open` (class `@Public()`, with an alpha-only handler) and `plain` (no decorator: what the spec requires of
- * its handshake path, GET `/plain` for ws, GET `/socket.io/` for socket.io).
+ * its handshake path, GET `/plain` for ws, GET `/socket.io/` for socket.io). `spec` replaces the spec's `paths` (both
+ * handshake paths require `alpha` by default) and may add its API-level `security`.
  */
-export function gatewayApp(issuers: Issuers, place: Place, runs: Runs): Type<unknown> {
+export function gatewayApp(issuers: Issuers, place: Place, runs: Runs, spec?: Record<string, unknown>): Type<unknown> {
   const count = (name: string) => void (runs[name] = (runs[name] ?? 0) + 1);
 
   @Secured('alpha')
@@ -69,7 +70,7 @@ export function gatewayApp(issuers: Issuers, place: Place, runs: Runs): Type<unk
 
   const guarded = { get: { security: [{ alpha: [] }] } };
   @Module({
-    imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers, { paths: { '/plain': guarded, '/socket.io/': guarded } }) })],
+    imports: [EndpointsAuthModule.forRoot({ spec: openApi2(issuers, spec ?? { paths: { '/plain': guarded, '/socket.io/': guarded } }) })],
     providers: [SecuredGateway, OpenGateway, PlainGateway],
   })
   class GatewayAppModule {}
