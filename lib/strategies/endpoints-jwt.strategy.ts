@@ -60,17 +60,14 @@ export class EndpointsJwtStrategy extends passport.Strategy {
     } catch (error) {
       return answer(self, error);
     }
-    const settle = (outcome: KeyRecord | AuthError) => {
-      // `choose` answers KEY_NOT_FOUND when no key fits, INVALID_TOKEN when keys fit but none verifies.
-      if (slot) slot.keyFound = !(outcome instanceof AuthError && outcome.code === 'KEY_NOT_FOUND');
-      if (outcome instanceof AuthError) return self.fail(outcome);
-      if (slot) slot.key = outcome;
-      self.success(jwt.payload);
-    };
     const keys = this.keys.current();
     const outcome = keys && this.choose(jwt, keys, true);
-    if (outcome) return settle(outcome);
-    this.chooseAfterFetch(jwt).then(settle, (error: unknown) => answer(self, error));
+    // The usual, synchronous end makes no closure; only a run that waits for the keys needs one.
+    if (outcome) return settle(self, slot, jwt, outcome);
+    this.chooseAfterFetch(jwt).then(
+      (fetched) => settle(self, slot, jwt, fetched),
+      (error: unknown) => answer(self, error),
+    );
   }
 
   /**
@@ -84,7 +81,8 @@ export class EndpointsJwtStrategy extends passport.Strategy {
       if (mayRefetch && kid !== undefined && !keys.some((key) => key.kid === kid)) return undefined;
       return new AuthError('KEY_NOT_FOUND');
     }
-    return candidates.find((candidate) => verifySignature(jwt, candidate)) ?? invalidToken('Jwt verification fails');
+    for (const candidate of candidates) if (verifySignature(jwt, candidate)) return candidate;
+    return invalidToken('Jwt verification fails');
   }
 
   /** The choice once the keys are fetched, after at most one refetch for a kid the set does not hold. */
@@ -92,6 +90,15 @@ export class EndpointsJwtStrategy extends passport.Strategy {
     const outcome = this.choose(jwt, await this.keys.getKeys(), true);
     return outcome ?? this.choose(jwt, await this.keys.getKeysForUnknownKid(), false)!;
   }
+}
+
+/** The run's answer once a key is chosen, recorded in the guard's slot when there is one. */
+function settle(actions: PassportActions, slot: TokenSlot | undefined, jwt: ParsedJwt, outcome: KeyRecord | AuthError): void {
+  // `choose` answers KEY_NOT_FOUND when no key fits, INVALID_TOKEN when keys fit but none verifies.
+  if (slot) slot.keyFound = !(outcome instanceof AuthError && outcome.code === 'KEY_NOT_FOUND');
+  if (outcome instanceof AuthError) return actions.fail(outcome);
+  if (slot) slot.key = outcome;
+  actions.success(jwt.payload);
 }
 
 /** An `AuthError` is the request's answer (a failure); anything else is a fault Passport passes on as an error. */
