@@ -163,7 +163,7 @@ export async function runStages(seconds: number, rounds: number): Promise<StageR
     { name: 'CORS preflight check', run: () => isCorsPreflight(context, request) },
     { name: 'token extraction (Authorization, raw headers)', run: () => extractTokens(request, provider.locations) },
     // A request's token is a new string each time (a slice of its header value): its hash is never cached.
-    { name: 'cache lookup (LRU get, a fresh token string)', run: () => cache.get(authorization.slice(7)) },
+    { name: 'cache lookup (LRU get, a fresh token string)', run: () => cache.get(authorization.slice(7), Date.now()) },
     { name: 'claim checks (issuer, time, audience) + Date.now', run: () => checkClaims(claims, provider, settings.skew, Math.floor(Date.now() / 1000)) },
     { name: 'keys usable', run: () => strategy.keys.usable() },
     { name: 'authorization: one scope (not on the bench route)', run: () => scopes.refusalOf(scopedClaims) },
