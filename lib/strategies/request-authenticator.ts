@@ -238,11 +238,12 @@ export class RequestAuthenticator {
    */
   private fromCache(token: string, strategy: EndpointsJwtStrategy, audiences: readonly string[] | undefined): JwtClaims | AuthError | undefined {
     if (!this.cache) return undefined;
-    const entry = this.cache.get(token);
+    // One clock read judges both the entry's TTL and the claims' time.
+    const now = Date.now();
+    const entry = this.cache.get(token, now);
     this.counters.addToken(entry ? 'hits' : 'misses');
     if (!entry) return undefined;
     if (entry.provider !== strategy.name) return new AuthError('UNKNOWN_ISSUER');
-    const now = Date.now();
     // Past the grace period the keys are gone, and so is every token they verified.
     if (!strategy.keys.usable()) return new AuthError('KEYS_UNAVAILABLE');
     // try/catch rather than authErrorOf: no closure on the path every cache hit takes.

@@ -3,8 +3,9 @@ import { invalidToken } from '../errors/auth-error.js';
 import { grpcMethodOf } from '../grpc/grpc-request.util.js';
 import type { JwtLocation } from '../interfaces/provider.interface.js';
 import { cookieValues } from './cookie-values.util.js';
-import { headerValues } from './header-values.util.js';
+import { headerValues, isHeaderName, rawHeadersOf } from './header-values.util.js';
 import type { HttpRequestLike } from './http-request.interface.js';
+import { queryParameter } from './query-parameter.util.js';
 import { tokenAfterPrefix } from './token-after-prefix.util.js';
 
 /**
@@ -16,31 +17,48 @@ import { tokenAfterPrefix } from './token-after-prefix.util.js';
  * cookie is sent more than once with different values.
  */
 export function extractTokens(request: HttpRequestLike, locations: readonly JwtLocation[]): string[] {
-  const tokens: string[] = [];
-  let query: URLSearchParams | null | undefined;
-  for (const location of locations) {
+  // Made only when a token is found, with room for that one: most requests carry one token.
+  let tokens: string[] | undefined;
+  for (let index = 0; index < locations.length; index++) {
+    const location = locations[index]!;
     if ('cookie' in location) {
       // gRPC metadata is no browser's request: a `cookie` key there is not a cookie.
       if (grpcMethodOf(request) !== undefined) continue;
       const token = soleCookie(request, location.cookie);
-      if (token !== undefined) tokens.push(token);
+      if (token !== undefined) tokens = added(tokens, token);
       continue;
     }
     if ('query' in location) {
-      // Most requests carry no query string: no URLSearchParams is built for them.
-      if (query === undefined) query = queryOf(request);
-      const value = query?.get(location.query);
-      if (value != null) tokens.push(value);
+      const value = queryParameter(request, location.query);
+      if (value !== undefined) tokens = added(tokens, value);
       continue;
     }
     const prefix = location.valuePrefix ?? '';
     const anyCase = location === DEFAULT_AUTHORIZATION_LOCATION;
-    for (const value of headerValues(request, location.header.toLowerCase())) {
-      if (prefix === '') tokens.push(value);
-      else if (startsWith(value, prefix, anyCase)) tokens.push(tokenAfterPrefix(value, prefix.length));
+    const raw = rawHeadersOf(request);
+    if (!raw) {
+      for (const value of headerValues(request, location.header.toLowerCase())) tokens = withHeaderToken(tokens, value, prefix, anyCase);
+      continue;
+    }
+    // The raw list read in place: no list of values, no lower-cased name per request.
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (isHeaderName(String(raw[i]), location.header)) tokens = withHeaderToken(tokens, String(raw[i + 1]), prefix, anyCase);
     }
   }
+  return tokens ?? [];
+}
+
+/** `tokens` with `token` added, made for it when there is none yet. */
+function added(tokens: string[] | undefined, token: string): string[] {
+  if (!tokens) return [token];
+  tokens.push(token);
   return tokens;
+}
+
+/** `tokens` with the token of one header value when it starts with the location's prefix. */
+function withHeaderToken(tokens: string[] | undefined, value: string, prefix: string, anyCase: boolean): string[] | undefined {
+  if (prefix === '') return added(tokens, value);
+  return startsWith(value, prefix, anyCase) ? added(tokens, tokenAfterPrefix(value, prefix.length)) : tokens;
 }
 
 /**
@@ -60,10 +78,4 @@ function soleCookie(request: HttpRequestLike, name: string): string | undefined 
 function startsWith(value: string, prefix: string, anyCase: boolean): boolean {
   if (value.startsWith(prefix)) return true;
   return anyCase && value.length >= prefix.length && value.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
-}
-
-function queryOf(request: HttpRequestLike): URLSearchParams | null {
-  const url = request.originalUrl ?? request.url ?? '';
-  const start = url.indexOf('?');
-  return start === -1 ? null : new URLSearchParams(url.slice(start + 1));
 }

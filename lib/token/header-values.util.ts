@@ -10,14 +10,28 @@ export function headerValues(request: HttpRequestLike, name: string): string[] {
   if (raw) {
     const values: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const header = String(raw[i]);
-      // Only a name of the right length is lower-cased: the others would each cost a new string on every request.
-      if (header.length === name.length && (header === name || header.toLowerCase() === name)) values.push(String(raw[i + 1]));
+      if (isHeaderName(String(raw[i]), name)) values.push(String(raw[i + 1]));
     }
     return values;
   }
   const parsed = request.headers[name];
   return parsed === undefined ? [] : Array.isArray(parsed) ? parsed : [parsed];
+}
+
+/**
+ * Whether the header name `header` is `name`, ASCII letters in any case (header names are ASCII tokens), compared in
+ * place: lower-casing either would cost a new string per header on every request.
+ */
+export function isHeaderName(header: string, name: string): boolean {
+  if (header.length !== name.length) return false;
+  if (header === name) return true;
+  for (let i = 0; i < name.length; i++) {
+    const a = header.charCodeAt(i);
+    const b = name.charCodeAt(i);
+    // Setting bit 0x20 lower-cases A-Z; it maps nothing else onto a letter.
+    if (a !== b && ((a | 0x20) !== (b | 0x20) || (a | 0x20) < 97 || (a | 0x20) > 122)) return false;
+  }
+  return true;
 }
 
 /** The raw header list, names and values alternating (Express: `rawHeaders`; Fastify: `raw.rawHeaders`). */
