@@ -9,7 +9,7 @@
 //   --pool <tokens> (default: enough for 15k req/s over warm-up + window) --profile <mode,…> (server --cpu-prof)
 //   --no-write (print only)
 // Quick smoke: npm run bench -- --seconds 2 --reps 1
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,12 +21,12 @@ import { load, machineCpuUs, processCpuUs } from './load.js';
 import type { MemoryResult } from './memory.js';
 import type { MicroResult } from './micro.js';
 import { MODES, type ModeSpec, modeNamed } from './modes.js';
-import { type BenchReport, type HttpRow, judge, markdown, rate } from './report.js';
+import { type BenchReport, type HttpRow, type RatedRow, judge, markdown, medianOf, rate } from './report.js';
 import type { ServerMessage } from './server.js';
 import { type TokenPool, mintPool, tokenAt } from './token-pool.js';
 import { signatureCostUs } from './signature-cost.js';
 import { benchClaims, jwksOf, makeKeys, signWith, tamperSignature } from './tokens.js';
-import { type CpuProfile, categoriseProfile, summariseProfile } from './cpu-profile.js';
+import { type CpuProfile, categoriseProfile, diffProfiles, summariseProfile } from './cpu-profile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist-bench/bench/run.js → <repo>/bench/results
@@ -97,6 +97,12 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAvgStart = loadAvg();
   log(`${os.cpus().length} CPUs, load average ${loadAvgStart}; ${JSON.stringify(settings)}`);
+
+  // A profiled mode's older profiles would be summarised with this run's.
+  if (settings.profile.length > 0) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    for (const file of readdirSync(PROFILE_DIR)) if (settings.profile.some((mode) => file.startsWith(`${mode}-rep`))) rmSync(path.join(PROFILE_DIR, file));
+  }
 
   const keys = makeKeys();
   const issuedAt = Math.floor(Date.now() / 1000);
@@ -175,6 +181,9 @@ async function main(): Promise<void> {
   };
   let table = markdown(report);
   for (const mode of settings.profile) table += profileSection(mode);
+  if (settings.profile.includes('noop')) {
+    for (const mode of settings.profile) if (mode !== 'noop' && mode !== 'none') table += addedTimeSection(mode, http);
+  }
   process.stdout.write(`\n${table}\n`);
   if (!flags['no-write']) {
     mkdirSync(RESULTS_DIR, { recursive: true });
@@ -296,6 +305,28 @@ async function status(url: string, token: string | undefined, expectJson = false
     throw new Error(`unexpected body from ${url}`);
   }
   return response.status;
+}
+
+/**
+ * Where `mode`'s added time per request goes, against `noop` (a guard that does nothing): both servers' profiles
+ * over every repetition, each scaled to its median server CPU per request.
+ */
+function addedTimeSection(mode: string, rows: RatedRow[]): string {
+  const usPerReq = (name: string) => medianOf(rows.filter((row) => row.mode === name).map((row) => row.serverCpuUsPerReq)) ?? 0;
+  const read = (name: string) => JSON.parse(readFileSync(path.join(PROFILE_DIR, `${name}-reps.cpuprofile`), 'utf8')) as CpuProfile;
+  const { categories, frames } = diffProfiles(read('noop'), usPerReq('noop'), read(mode), usPerReq(mode), 25);
+  const lines = [
+    '',
+    `## Where \`${mode}\` spends more than \`noop\` (µs per request, self time; profiles scaled to each mode's median server CPU per request, slower under the profiler)`,
+    '',
+    '| where | noop | ' + mode + ' | + |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const entry of categories) lines.push(`| ${entry.name} | ${entry.baseUs.toFixed(2)} | ${entry.otherUs.toFixed(2)} | ${entry.deltaUs.toFixed(2)} |`);
+  lines.push('', '| frame | noop | ' + mode + ' | + |', '|---|---:|---:|---:|');
+  for (const entry of frames) lines.push(`| ${entry.name} | ${entry.baseUs.toFixed(2)} | ${entry.otherUs.toFixed(2)} | ${entry.deltaUs.toFixed(2)} |`);
+  lines.push('');
+  return lines.join('\n');
 }
 
 /** The top self-time frames of the profiles written for `mode`, as a Markdown section. */
