@@ -45,7 +45,7 @@ const record = (signer: Signer): KeyRecord => ({ key: signer.verifyKey, algorith
 
 /** A ParsedJwt as the check sees it; only `header.alg`, `signingInput` and `signature` matter to it. */
 function parsed(alg: string, signingInput: string, signature: Buffer): ParsedJwt {
-  return { raw: `${signingInput}.x`, header: { alg }, payload: {}, signingInput, signature };
+  return { raw: `${signingInput}.x`, header: { alg }, payload: { iss: 'https://review18.example.com', exp: 1 }, signingInput, signature };
 }
 
 const PIECES = ['a', 'Z', '.', '-', '_', 'é', '☕', '😀', '\uD800', '\uDFFF', '\uDBFF\uDFFF', '\uFFFD', '\uFEFF', '\0'];
