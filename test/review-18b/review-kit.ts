@@ -34,16 +34,21 @@ export async function bootAlpha(
   options: Omit<EndpointsAuthOptions, 'spec'> = {},
   keyClock?: KeyClock,
 ): Promise<ReviewApp> {
-  server.jwks('/review-18b/jwks', [key.jwk]);
   const { app, url } = await bootApp(
     adapter,
-    { alpha: { issuer: ALPHA, jwksUri: `${server.url}/review-18b/jwks`, audiences: AUDIENCE } },
+    { alpha: { issuer: ALPHA, jwksUri: serveAlphaKeys(server), audiences: AUDIENCE } },
     options,
     undefined,
     keyClock,
   );
   const counters = app.get(EndpointsAuthCounters);
   return { app, url, tokens: () => counters.tokens() };
+}
+
+/** Serves the alpha key on `server`; returns its JWKS URL. */
+export function serveAlphaKeys(server: KeyServer): string {
+  server.jwks('/review-18b/jwks', [key.jwk]);
+  return `${server.url}/review-18b/jwks`;
 }
 
 /** Starts a key server on 127.0.0.1. */
