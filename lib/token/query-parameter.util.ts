@@ -29,8 +29,9 @@ export function queryParameter(request: HttpRequestLike, name: string): string |
 /** Whether `url[start, end)`, decoded, is `name`; decoded only when it holds `%` or `+`. */
 function nameIs(url: string, start: number, end: number, name: string): boolean {
   if (plain(url, start, end)) return end - start === name.length && url.startsWith(name, start);
-  for (const key of new URLSearchParams(url.slice(start, end)).keys()) return key === name;
-  return false;
+  // Decoded as a value, not as a query of its own: `new URLSearchParams('?access%5Ftoken')` would drop the `?` that
+  // only the query's first pair loses, so `?a=1&?access%5Ftoken=t` would give `t` where the whole query gives nothing.
+  return decoded(url, start, end) === name;
 }
 
 /** `url[start, end)` decoded as a query value. */
