@@ -14,12 +14,17 @@ const HASH_OF_ALG: Record<string, string> = {
 // The signing input's bytes, written into one buffer that every call reuses (the checks are synchronous): a new
 // Buffer per call cost a share of Buffer's pool, refilled every few tokens, and more than the write itself.
 let scratch = Buffer.allocUnsafeSlow(4096);
+/** The largest buffer kept between calls: a bigger signing input (`maxTokenBytes` raised) gets a buffer of its own. */
+const KEPT_BYTES = 64 * 1024;
 
 /** The signing input as UTF-8 bytes (ASCII, once parsed), in the shared buffer, valid until the next call. */
 function signingBytes(signingInput: string): Buffer {
   // UTF-8 takes at most three bytes per UTF-16 unit.
-  if (scratch.length < signingInput.length * 3) scratch = Buffer.allocUnsafeSlow(signingInput.length * 3);
-  return scratch.subarray(0, scratch.write(signingInput, 0, scratch.length, 'utf8'));
+  const capacity = signingInput.length * 3;
+  if (scratch.length < capacity && capacity <= KEPT_BYTES) scratch = Buffer.allocUnsafeSlow(capacity);
+  // One oversized token must not pin its size for the life of the process.
+  const bytes = scratch.length < capacity ? Buffer.allocUnsafe(capacity) : scratch;
+  return bytes.subarray(0, bytes.write(signingInput, 0, capacity, 'utf8'));
 }
 
 /**

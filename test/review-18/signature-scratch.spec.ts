@@ -83,6 +83,15 @@ describe('the signature check with its reused signing-input buffer', () => {
     }
   });
 
+  it('verifies signing inputs past the 64 KiB it keeps a buffer for (each gets its own), between smaller ones', () => {
+    for (const signer of SIGNERS) {
+      for (const input of ['a'.repeat(30_000), 'b'.repeat(5), '☕'.repeat(25_000), 'c'.repeat(100), 'd'.repeat(21_845), 'e'.repeat(21_846)]) {
+        expect(verifySignature(parsed(signer.alg, input, signer.sign(Buffer.from(input))), record(signer)), `${signer.alg} ${input.length}`).toBe(true);
+        expect(verifySignature(parsed(signer.alg, `${input}!`, signer.sign(Buffer.from(input))), record(signer))).toBe(false);
+      }
+    }
+  });
+
   it('keeps a parsed token whole while larger and smaller tokens are read and checked', () => {
     const [rs, hs] = [SIGNERS[0]!, SIGNERS[5]!];
     const token = (signer: Signer, pad: number) => {

@@ -98,4 +98,13 @@ describe('decodeBase64UrlText', () => {
     expect(text([0x41, 0xff])).toBe(NOT_UTF8);
     expect(decodeBase64UrlText(b64('ok'))).toBe('ok');
   });
+
+  it('reads segments past the 64 KiB it keeps a buffer for (each gets its own), between smaller ones, to exactly their bytes', () => {
+    for (const size of [70_000, 10, 200_000, 65_535, 65_536 * 2, 3]) {
+      const value = `${'y'.repeat(size)}☕`;
+      expect(decodeBase64UrlText(b64(value)), `size ${size}`).toBe(value);
+      expect(text([0x41, 0xc0, 0x80])).toBe(NOT_UTF8);
+    }
+    expect(decodeBase64UrlText(`${b64('z'.repeat(100_000))}!`)).toBe(NOT_BASE64URL);
+  });
 });
